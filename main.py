@@ -1,0 +1,9 @@
+"""wanghu-desk entry point: `python main.py` opens the window; `python main.py COMMAND`
+runs headless (see `python main.py --help`)."""
+
+import sys
+
+from wanghu_desk.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())
