@@ -149,7 +149,7 @@ def test_lock_is_released_on_close(tmp_path):
 def test_migrations_are_numbered_in_order():
     versions = [m.version for m in MIGRATIONS]
     assert versions == list(range(1, len(versions) + 1))
-    assert SCHEMA_VERSION == versions[-1]
+    assert versions[-1] == SCHEMA_VERSION
 
 
 def test_a_next_migration_is_one_small_step(tmp_path, template_db):
