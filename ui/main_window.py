@@ -1,0 +1,296 @@
+"""The main window: a red header band with the organisation's name, the working tabs
+(首页, 党组织), the 文件/视图/帮助 menus (backup, restore, open the backups folder) and a
+status bar with the database path and the current tab's counts.
+
+Backup, restore and loading the demo run on a worker with a progress dialog, so the
+window never freezes; a `UserError` from the core is shown in Chinese with
+`dialogs.error`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+import wanghu_desk
+from ui import dialogs, workers
+from ui.dashboard import Dashboard
+from ui.org_tree import OrgTreePage
+from wanghu_desk import database
+from wanghu_desk.services import stats
+
+DemoBuilder = Callable[[], Any]
+
+
+def _default_demo_builder() -> Any:
+    from wanghu_desk import demo  # imported late: the generator is large and rarely used
+
+    return demo.build_demo()
+
+
+class MainWindow(QMainWindow):
+    """The window on one open database (`handle`). `demo_builder` fills an empty database
+    (None hides the offer); `today` fixes the date for the dashboard's "this year"."""
+
+    def __init__(
+        self,
+        handle: database.OpenDatabase | None = None,
+        *,
+        demo_builder: DemoBuilder | None = _default_demo_builder,
+        today: Callable[[], dt.date] = dt.date.today,
+    ):
+        super().__init__()
+        self.handle = handle or database.current()
+        self._demo_builder = demo_builder
+        self._active: set[workers.Worker] = set()
+        self.setObjectName("mainWindow")
+        self.setMinimumSize(960, 600)
+        screen = QGuiApplication.primaryScreen()
+        room = screen.availableGeometry().size() if screen else None
+        if room is not None and room.width() > 0:
+            self.resize(min(1280, int(room.width() * 0.9)), min(800, int(room.height() * 0.9)))
+        else:
+            self.resize(1280, 800)
+
+        self.header_title = QLabel(self)
+        self.header_title.setObjectName("headerTitle")
+        self.header_subtitle = QLabel(wanghu_desk.APP_TITLE, self)
+        self.header_subtitle.setObjectName("headerSubtitle")
+        header = QFrame(self)
+        header.setObjectName("headerBand")
+        band = QHBoxLayout(header)
+        band.setContentsMargins(20, 10, 20, 10)
+        band.setSpacing(14)
+        band.addWidget(self.header_title)
+        band.addWidget(self.header_subtitle, 0, Qt.AlignmentFlag.AlignBottom)
+        band.addStretch(1)
+
+        self.dashboard = Dashboard(on_load_demo=self.load_demo if demo_builder else None, today=today)
+        self.org_page = OrgTreePage()
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.dashboard, "首页")
+        self.tabs.addTab(self.org_page, "党组织")
+        self.tabs.currentChanged.connect(self._show_tab_status)
+        self.dashboard.statusChanged.connect(lambda _text: self._show_tab_status())
+        self.org_page.statusChanged.connect(lambda _text: self._show_tab_status())
+
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(header)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+
+        self.counts_label = QLabel(self)
+        self.counts_label.setObjectName("statusCounts")
+        self.path_label = QLabel(self)
+        self.path_label.setObjectName("statusPath")
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().addWidget(self.counts_label, 1)
+        self.statusBar().addPermanentWidget(self.path_label)
+
+        self._build_actions()
+        self.refresh_all()
+
+    # ------------------------------------------------------------ menus
+    def _action(self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)  # shortcuts work even while the menu bar is hidden
+        return action
+
+    def _build_actions(self) -> None:
+        self.backup_action = self._action("备份…", self.backup, "Ctrl+B")
+        self.restore_action = self._action("恢复…", self.restore)
+        self.open_backups_action = self._action("打开备份文件夹", self.open_backups_folder)
+        self.quit_action = self._action("退出", self.close, "Ctrl+Q")
+        self.dashboard_action = self._action("首页", lambda: self.tabs.setCurrentWidget(self.dashboard), "Ctrl+1")
+        self.org_action = self._action("党组织", lambda: self.tabs.setCurrentWidget(self.org_page), "Ctrl+2")
+        self.refresh_action = self._action("刷新", self.refresh_all, "F5")
+        self.about_action = self._action("关于", self.show_about)
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu("文件(&F)")
+        file_menu.addAction(self.backup_action)
+        file_menu.addAction(self.restore_action)
+        file_menu.addAction(self.open_backups_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        view_menu = bar.addMenu("视图(&V)")
+        view_menu.addAction(self.dashboard_action)
+        view_menu.addAction(self.org_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.refresh_action)
+        help_menu = bar.addMenu("帮助(&H)")
+        help_menu.addAction(self.about_action)
+
+    # ------------------------------------------------------------ refresh
+    def refresh_all(self) -> None:
+        name = stats.organization_name()
+        self.setWindowTitle(f"{name} · {wanghu_desk.APP_TITLE}")
+        self.header_title.setText(name)
+        self.path_label.setText(f"数据库：{self.handle.path}")
+        self.path_label.setToolTip(str(self.handle.path))
+        self.dashboard.refresh()
+        self.org_page.refresh()
+        self._show_tab_status()
+
+    def _show_tab_status(self) -> None:
+        page = self.tabs.currentWidget()
+        status = page.status_text() if hasattr(page, "status_text") else ""
+        self.counts_label.setText(status)
+
+    # ------------------------------------------------------------ background work
+    @property
+    def busy(self) -> bool:
+        """True while backup, restore or the demo runs in the background."""
+        return bool(self._active)
+
+    def _run(
+        self,
+        worker: workers.Worker,
+        *,
+        title: str,
+        label: str,
+        on_result: Callable[[Any], None],
+        cancellable: bool = False,
+    ) -> workers.Task:
+        def done() -> None:
+            self._active.discard(worker)
+            self._set_busy_actions(self.busy)
+
+        self._active.add(worker)  # listed before it starts, so a job that ends at once is forgotten too
+        self._set_busy_actions(True)
+        return workers.run_with_progress(
+            self, worker, title=title, label=label, on_result=on_result, on_finished=done, cancellable=cancellable
+        )
+
+    def _set_busy_actions(self, busy: bool) -> None:
+        for action in (self.backup_action, self.restore_action):
+            action.setEnabled(not busy)
+        self.dashboard.demo_button.setEnabled(not busy)
+
+    # ------------------------------------------------------------ 文件 menu
+    def backup(self) -> workers.Task | None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M")
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+        suggested = str(Path(folder) / f"{stats.organization_name()}台账备份-{stamp}.db")
+        path, _ = QFileDialog.getSaveFileName(self, "备份到…", suggested, "数据库备份 (*.db)")
+        if not path:
+            return None
+        target = Path(path)
+        if target.suffix.lower() != ".db":
+            target = target.with_name(target.name + ".db")
+        if target.resolve() == Path(self.handle.path).resolve():
+            dialogs.error(self, "备份", "不能把数据库备份到它自己。请换一个文件名或位置（如 U 盘）。")
+            return None
+
+        def finished(written: Path) -> None:
+            self.statusBar().showMessage(f"已备份到 {written}", 10_000)
+            dialogs.inform(self, "备份完成", f"已备份到：\n{written}")
+
+        return self._run(
+            workers.Worker(database.backup_to, target), title="备份", label="正在备份数据库…", on_result=finished
+        )
+
+    def restore(self) -> workers.Task | None:
+        folder = str(self.handle.backups_dir if self.handle.backups_dir.exists() else Path(self.handle.path).parent)
+        path, _ = QFileDialog.getOpenFileName(self, "选择要恢复的备份", folder, "数据库备份 (*.db);;所有文件 (*)")
+        if not path:
+            return None
+        source = Path(path)
+        confirmed = dialogs.ask(
+            self,
+            "恢复备份",
+            f"将用备份「{source.name}」替换当前全部数据，当前数据会先自动备份。",
+            ok_text="恢复",
+            informative="恢复后，本窗口显示的是备份里的数据。",
+            default_ok=False,
+        )
+        if not confirmed:
+            return None
+
+        def finished(safety: Path) -> None:
+            self.refresh_all()
+            self.statusBar().showMessage(f"已从「{source.name}」恢复", 10_000)
+            dialogs.inform(
+                self, "恢复完成", f"已从备份「{source.name}」恢复。", informative=f"恢复前的数据已备份为：\n{safety}"
+            )
+
+        return self._run(
+            workers.Worker(database.restore_from, source),
+            title="恢复备份",
+            label="正在检查并恢复备份…",
+            on_result=finished,
+        )
+
+    def open_backups_folder(self) -> None:
+        folder = Path(self.handle.backups_dir)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            dialogs.error(self, "打开备份文件夹", f"无法创建备份文件夹「{folder}」。请检查文件夹权限。")
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+
+    def load_demo(self) -> workers.Task | None:
+        if self._demo_builder is None or self.busy:
+            return None
+        return self._run(
+            workers.Worker(self._demo_builder),
+            title="加载演示数据",
+            label="正在生成「望湖街道」演示数据…",
+            on_result=lambda _summary: self.refresh_all(),
+        )
+
+    def offer_demo(self) -> workers.Task | None:
+        """On the first start with a new database: offer the demo data."""
+        if self._demo_builder is None:
+            return None
+        if dialogs.ask(
+            self,
+            "欢迎使用",
+            "这是第一次使用。要加载「望湖街道」演示数据吗？",
+            ok_text="加载演示数据",
+            cancel_text="不用了",
+            informative="演示数据是虚构的，用来熟悉本程序。",
+        ):
+            return self.load_demo()
+        return None
+
+    # ------------------------------------------------------------ 帮助 menu
+    def show_about(self) -> None:
+        dialogs.inform(
+            self,
+            "关于",
+            f"{wanghu_desk.APP_TITLE}  版本 {wanghu_desk.__version__}",
+            informative=f"数据库：{self.handle.path}\n自动备份：{self.handle.backups_dir}",
+        )
+
+    # ------------------------------------------------------------ closing
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.busy:
+            dialogs.warn(self, "请稍候", "正在处理数据，请等它完成后再退出。")
+            event.ignore()
+            return
+        super().closeEvent(event)

@@ -1,0 +1,204 @@
+"""The window's entry point and composition root: checks for a display, sets up the log
+file, `faulthandler` and the crash dialog, builds the `QApplication` with the program's
+look, opens the database (offering a good backup when the file is damaged, the demo data
+when it is new), shows `ui.main_window.MainWindow` and closes the database on exit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import faulthandler
+import logging
+import os
+import shutil
+import sys
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtWidgets import QApplication
+
+from ui import dialogs, main_window, theme
+from wanghu_desk import APP_NAME, APP_TITLE, __version__, database, errors, logs, paths
+
+log = logging.getLogger(__name__)
+
+NO_DISPLAY_MESSAGE = (
+    "没有可用的图形界面（No display available）。可以使用命令行："
+    "python main.py --db 数据库.db stats|demo|backup|check … 详见 README。"
+)
+
+_fault_file = None  # kept open for the life of the process: faulthandler writes to it
+
+
+def display_available(environ: Mapping[str, str] | None = None, platform: str | None = None) -> bool:
+    """False where Qt would abort for want of a display (an X11/Wayland system without
+    either, and no QT_QPA_PLATFORM such as ``offscreen``). Windows and macOS always have
+    their native platform."""
+    environ = os.environ if environ is None else environ
+    platform = platform or sys.platform
+    if platform.startswith(("win", "darwin")):
+        return True
+    return any(environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def _setup_crash_logging() -> Path:
+    """The log file for tracebacks, and `faulthandler` for crashes Python cannot catch."""
+    global _fault_file
+    logs.setup_logging()
+    folder = paths.log_dir()
+    log_path = folder / "wanghu-desk.log"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if _fault_file is None:
+            _fault_file = open(folder / "faulthandler.log", "a", encoding="utf-8")  # noqa: SIM115
+            faulthandler.enable(file=_fault_file, all_threads=True)
+    except OSError:
+        log.warning("日志文件夹不可写：%s", folder)
+    dialogs.LOG_PATH = log_path
+    return log_path
+
+
+_in_hook = False
+
+
+def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """Unexpected exceptions (e.g. in a slot): log them, show the crash dialog, go on."""
+    global _in_hook
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    log.critical("未处理的异常：\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+    if _in_hook or QApplication.instance() is None:
+        return
+    _in_hook = True
+    try:
+        if isinstance(exc, errors.UserError):
+            dialogs.error(QApplication.activeWindow(), APP_TITLE, exc.message)
+        else:
+            dialogs.crash(QApplication.activeWindow())
+    except Exception:  # noqa: BLE001 - the hook must never raise
+        log.exception("崩溃对话框失败")
+    finally:
+        _in_hook = False
+
+
+def install_excepthook() -> None:
+    sys.excepthook = _excepthook
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_TITLE)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName(APP_NAME)
+    theme.apply_theme(app)
+    return app
+
+
+# ---------------------------------------------------------------- opening the database
+
+
+def _good_backup(path: Path) -> Path | None:
+    """The newest automatic backup of `path` that passes a full check, or None."""
+    for candidate in database.list_backups(paths.backups_dir_for(path)):
+        try:
+            database.verify_restorable(candidate)
+        except errors.UserError:
+            continue
+        return candidate
+    return None
+
+
+def _set_damaged_file_aside(path: Path) -> Path:
+    """Rename the damaged file (and its -wal/-shm) so nothing of it mixes with the backup."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.stem}.损坏-{stamp}{path.suffix}")
+    os.replace(path, aside)
+    for suffix in ("-wal", "-shm"):
+        companion = Path(str(path) + suffix)
+        if companion.exists():
+            os.replace(companion, Path(str(aside) + suffix))
+    return aside
+
+
+def restore_damaged(path: Path, problem: errors.DamagedDatabaseError) -> bool:
+    """Offer the newest good backup for a damaged database; True when it was put in place."""
+    backup = _good_backup(path)
+    if backup is None:
+        dialogs.error(
+            None,
+            "数据库已损坏",
+            problem.message,
+            informative="没有找到可用的自动备份。如有 U 盘上的备份，请复制到本机后用「文件 → 恢复」。",
+        )
+        return False
+    if not dialogs.ask(
+        None,
+        "数据库已损坏",
+        f"数据库文件「{path.name}」已损坏。要用最近的完好备份「{backup.name}」恢复吗？",
+        ok_text="用备份恢复",
+        informative="损坏的文件会改名保留在原文件夹，不会被删除。备份之后录入的数据需要重新录入。",
+        default_ok=False,
+    ):
+        return False
+    lock = database.DatabaseLock(path)
+    try:
+        lock.acquire()
+        aside = _set_damaged_file_aside(path)
+        shutil.copyfile(backup, path)
+    except errors.UserError as exc:
+        dialogs.error(None, "数据库已损坏", exc.message)
+        return False
+    except OSError:
+        log.exception("恢复损坏的数据库失败")
+        dialogs.error(None, "数据库已损坏", f"无法替换「{path.name}」。请确认没有其他程序在使用它，并检查文件夹权限。")
+        return False
+    finally:
+        lock.release()
+    log.warning("损坏的数据库已改名为 %s，并从 %s 恢复", aside, backup)
+    return True
+
+
+def open_for_window(path: Path) -> database.OpenDatabase | None:
+    """Open the database, explaining any refusal in Chinese; None when it cannot be used."""
+    for attempt in range(2):
+        try:
+            return database.open_database(path, daily_backup=True)
+        except errors.DamagedDatabaseError as exc:
+            if attempt:  # the backup we just put in place is damaged too
+                dialogs.error(None, "数据库已损坏", exc.message)
+                return None
+            if not restore_damaged(path, exc):
+                return None
+        except errors.UserError as exc:  # in use, newer, not ours, read-only …
+            dialogs.error(None, "无法打开数据库", exc.message)
+            return None
+    return None
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(db_path: Path | str | None = None) -> int:
+    """Open the window on `db_path` (default: the data folder's database). Exit code:
+    0 normal exit, 2 no display or the database cannot be used."""
+    if not display_available():
+        print(NO_DISPLAY_MESSAGE, file=sys.stderr)
+        return 2
+    _setup_crash_logging()
+    install_excepthook()
+    app = create_application()
+    path = Path(db_path) if db_path else paths.default_db_path()
+    handle = open_for_window(path)
+    if handle is None:
+        return 2
+    try:
+        window = main_window.MainWindow(handle)
+        window.show()
+        if handle.created:
+            window.offer_demo()
+        return app.exec()
+    finally:
+        database.close_database()
