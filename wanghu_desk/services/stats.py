@@ -116,3 +116,67 @@ def collect() -> dict[str, Any]:
         "ratings": rating_summary(),
         "ledger": ledger_summary(),
     }
+
+
+def collect_quarter(year: int, quarter: int, *, today: Any = None) -> dict[str, Any]:
+    """The figures of the quarterly report (SPEC §8) for year `year` quarter `quarter`, as
+    plain JSON values (see `wanghu_desk.services.quarterly` for what each one counts).
+
+    Money is in fen, service time in minutes (and hours as text with one decimal).
+    """
+    from wanghu_desk.services import quarterly  # imported here so that this addition stays at the end
+
+    f = quarterly.quarter_figures(year, quarter, today=today)
+    org, mem, vol, rating, funds = f.organization, f.members, f.volunteers, f.rating, f.funds
+    return {
+        "year": year,
+        "quarter": quarter,
+        "start": f.period.start.isoformat(),
+        "end": f.period.end.isoformat(),
+        "as_of": f.as_of.isoformat(),
+        "organization": f.unit.area_name,
+        "communities": org.communities,
+        "estates": org.estates,
+        "branches": {
+            "total": org.branches_total,
+            "by_category": {r.code: r.count for r in org.branches_by_category},
+            "founded": org.branches_founded,
+            "dissolved": org.branches_dissolved,
+        },
+        "building_groups": org.building_groups,
+        "groups_without_leader": org.groups_without_leader,
+        "members": {
+            "total": mem.total,
+            "by_category": {r.code: r.count for r in mem.by_category},
+            "joined": mem.joined,
+            "left_by_status": {r.code: r.count for r in mem.left_by_status},
+            "center_households": mem.center_households,
+            "reported_at_residence": mem.reported_at_residence,
+            "probation_overdue": mem.overdue,
+            "probation_due_30_days": mem.due_soon,
+        },
+        "volunteer_teams": vol.teams,
+        "volunteers": vol.volunteers,
+        "service": {
+            "records": vol.records,
+            "volunteers": vol.active_volunteers,
+            "minutes": vol.minutes,
+            "hours": vol.hours_text,
+            "by_month": {str(m): {"records": n, "minutes": mins} for m, n, mins in vol.by_month},
+        },
+        "rating": None if rating is None else {
+            "year": rating.year,
+            "rated": rating.rated,
+            "at_least_one_star": rating.at_least_one_star,
+            "by_stars": {str(s): n for s, n in rating.by_stars.items()},
+            "vetoed": rating.vetoed,
+        },
+        "ledger": {
+            "year": funds.year,
+            "allocated_fen": funds.allocated_fen,
+            "spent_fen": funds.spent_fen,
+            "balance_fen": funds.balance_fen,
+            "spent_in_quarter_fen": funds.spent_in_quarter_fen,
+            "estate_below_minimum": [b.name for b in funds.below_minimum],
+        },
+    }
