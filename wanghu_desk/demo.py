@@ -743,7 +743,10 @@ class _Builder:
                 else:
                     latest = today - dt.timedelta(days=400)
                     join_age = min(rng.triangular(18, 55, 24), 70)
-                    joined = min(person.birth + dt.timedelta(days=int(join_age * 365.25)), latest)
+                    # young members would all pile up on `latest`; spread them over ~3 years
+                    # with a jitter taken from the ID (so the random stream stays unchanged)
+                    spread = latest - dt.timedelta(days=int(person.id_number[-4:-1]))
+                    joined = min(person.birth + dt.timedelta(days=int(join_age * 365.25)), spread)
                     joined = max(joined, birth18 + dt.timedelta(days=rng.randint(1, 200)))
                     joined = min(joined, latest)
                     confirmed = add_years(joined, 1)
