@@ -282,8 +282,10 @@ def build_quarterly_document(
     preparer: str = "",
     phone: str | None = None,
     report_date: dt.date | None = None,
+    leader: str | None = None,
 ) -> OfficialDocument:
-    """Lay out the report from its figures (no database access)."""
+    """Lay out the report from its figures (no database access). `leader` (负责人) and
+    `phone` default to the working committee's secretary and phone."""
     f = figures
     p = f.period
     doc = OfficialDocument(
@@ -303,7 +305,7 @@ def build_quarterly_document(
     _funds(doc, f, f.funds, tables)
     doc.signature_block([
         ("填报单位", f"{f.unit.full_name}（盖章）" if f.unit.full_name else ""),
-        ("负责人", f.unit.secretary),
+        ("负责人", f.unit.secretary if leader is None else leader),
         ("填报人", preparer),
         ("联系电话", f.unit.phone if phone is None else phone),
         ("日期", date_cn(report_date or f.generated_on)),
@@ -324,6 +326,7 @@ def quarterly_report_steps(
     preparer: str = "",
     phone: str | None = None,
     report_date: dt.date | None = None,
+    leader: str | None = None,
 ) -> Generator[tuple[int, int, str], None, Path]:
     """Write the report, yielding ``(done, total, text)`` between steps; returns the path."""
     period = Quarter(year, quarter)  # UsageError for a bad quarter, before any work
@@ -347,7 +350,8 @@ def quarterly_report_steps(
     figures = QuarterFigures(period=period, unit=unit, organization=organization, members=members,
                              volunteers=volunteers, rating=rating, funds=funds, generated_on=today, as_of=as_of)
     yield 7, total, "排版…"
-    doc = build_quarterly_document(figures, fonts=fonts, preparer=preparer, phone=phone, report_date=report_date)
+    doc = build_quarterly_document(figures, fonts=fonts, preparer=preparer, phone=phone, report_date=report_date,
+                                   leader=leader)
     yield 8, total, "生成 PDF 文件…"
     path = doc.build(out_path)
     yield total, total, f"已生成：{path.name}（{doc.pages} 页）"
@@ -365,7 +369,7 @@ def write_quarterly_report(
     """Write the quarterly report of `year` `quarter` to `out_path` and return the path.
 
     Options as for `quarterly_report_steps` (fonts, font_dirs, preparer, phone,
-    report_date). Raises `UsageError` for a bad quarter and `UserError` when the file
+    report_date, leader). Raises `UsageError` for a bad quarter and `UserError` when the file
     cannot be written (open in a PDF viewer, folder missing or read-only).
     """
     steps = quarterly_report_steps(out_path, year, quarter, **options)
