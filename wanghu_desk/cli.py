@@ -21,6 +21,11 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
+IMPORT_KINDS = ["members", "branches", "groups", "volunteers", "services"]
+LATER_IMPORT_KINDS = ["ratings", "ledger"]  # SPEC §9; they arrive with issues 5 and 6
+EXPORT_KINDS = ["members", "branches", "groups", "volunteers"]
+LATER_EXPORT_KINDS = ["rating", "ledger"]
+
 
 class ChineseArgumentParser(argparse.ArgumentParser):
     """argparse with Chinese usage errors and exit code 2 (never English text)."""
@@ -76,6 +81,24 @@ def build_parser() -> ChineseArgumentParser:
     p = add("restore", "从备份文件恢复（先校验备份，并自动备份当前数据）")
     p.add_argument("file", type=Path, metavar="FILE", help="备份文件")
     add("check", "检查数据库文件是否完好")
+
+    p = add("import", "从 Excel（.xlsx/.xls）或 CSV 导入名册")
+    p.add_argument("kind", metavar="KIND", choices=IMPORT_KINDS + LATER_IMPORT_KINDS,
+                   help="members（党员）| branches（党组织）| groups（楼栋党小组）| volunteers（志愿者）| services（服务记录）")
+    p.add_argument("file", type=Path, metavar="FILE", help="要导入的文件")
+    p.add_argument("--sheet", metavar="NAME", help="只导入这个工作表（默认：所有含表头的工作表）")
+    p.add_argument("--dry-run", action="store_true", help="只检查、不写入")
+    p.add_argument("--skip-invalid", action="store_true", help="跳过有错误的行，只导入有效行")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+
+    p = add("export", "导出名册到 Excel")
+    p.add_argument("kind", metavar="KIND", choices=EXPORT_KINDS + LATER_EXPORT_KINDS,
+                   help="members（党员）| branches（党组织）| groups（楼栋党小组）| volunteers（志愿者）")
+    p.add_argument("--out", type=Path, metavar="FILE.xlsx", required=True, help="导出到这个文件")
+    p.add_argument("--branch", metavar="NAME", help="只导出这个支部的党员")
+    p.add_argument("--per-branch", action="store_true", help="党员花名册每个支部一张工作表")
+    p.add_argument("--year", type=int, metavar="Y", help="年度（星级评定、经费台账用）")
+    p.add_argument("--unmasked", action="store_true", help="导出完整身份证号（仅管理员）")
     return parser
 
 
@@ -205,6 +228,105 @@ def cmd_check(args) -> int:
     return EXIT_OK
 
 
+def _problem_line(p: dict) -> str:
+    where = f"第 {p['row']} 行" if p.get("row") else ""
+    if p.get("sheet") and p.get("multi"):
+        where = f"工作表「{p['sheet']}」{where}"
+    column = f"「{p['column']}」" if p.get("column") else ""
+    value = f" {p['value']}" if p.get("value") not in (None, "") else ""
+    head = f"{where}{column}{value}"
+    return f"  {head}：{p['message']}" if head else f"  {p['message']}"
+
+
+def _print_import(summary: dict, committed_text: str | None) -> None:
+    sheets = "、".join(f"「{s}」" for s in summary["sheets"])
+    header = f"，表头在第 {summary['header_row']} 行" if summary["header_row"] else ""
+    print(f"文件：{Path(summary['file']).name}（工作表{sheets}{header}）")
+    bad_rows = len({(e.get("sheet"), e["row"]) for e in summary["errors"] if e["row"]})
+    print(f"共 {summary['rows']} 行；有错误的行 {bad_rows}，错误 {len(summary['errors'])} 条，提醒 {len(summary['warnings'])} 条。")
+    multi = len(summary["sheets"]) > 1
+    for title, items in (("错误", summary["errors"]), ("提醒", summary["warnings"])):
+        if not items:
+            continue
+        print(f"{title}：")
+        for item in items[:MAX_LISTED]:
+            print(_problem_line({**item, "multi": multi}))
+        if len(items) > MAX_LISTED:
+            print(f"  …… 另有 {len(items) - MAX_LISTED} 条（加 --json 可看全部）")
+    if committed_text:
+        print(committed_text)
+
+
+MAX_LISTED = 30
+
+
+def cmd_import(args) -> int:
+    if args.kind in LATER_IMPORT_KINDS:
+        raise errors.UsageError("该类型的导入将随星级评定/经费台账功能提供。")
+    from reports import importing
+
+    try:
+        database.open_database(_db_path(args))
+        try:
+            outcome = importing.run(args.file, args.kind, args.sheet, dry_run=args.dry_run,
+                                    skip_invalid=args.skip_invalid)
+        finally:
+            database.close_database()
+    except errors.UserError as exc:
+        if args.json:  # one JSON object whatever happens, for automation
+            print(json.dumps(_failed_import_json(args, exc.message), ensure_ascii=False, indent=2))
+        raise
+    summary = importing.outcome_json(outcome, dry_run=args.dry_run)
+    p = outcome.preview
+    importable = not p.blocked and bool(p.valid_rows) and (p.clean or args.skip_invalid)
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    elif outcome.committed:
+        skipped = f"（跳过有错误的 {outcome.skipped} 行）" if outcome.skipped else ""
+        backup = f"\n导入前的数据已备份到：{outcome.backup}" if outcome.backup else ""
+        _print_import(summary, f"已导入{p.label}：新增 {outcome.inserted}，更新 {outcome.updated}，"
+                               f"不变 {outcome.unchanged}{skipped}。{backup}")
+    elif args.dry_run and importable:
+        _print_import(summary, f"检查通过（未写入）：将新增 {outcome.inserted}，更新 {outcome.updated}，"
+                               f"不变 {outcome.unchanged}。")
+    else:
+        _print_import(summary, None)
+        hint = "请改正后重新导入，或加 --skip-invalid 只导入有效行。" if p.valid_rows else "请改正后重新导入。"
+        print(f"没有导入任何内容。{hint}", file=sys.stderr)
+    if outcome.committed or (args.dry_run and importable):
+        return EXIT_OK
+    return EXIT_REJECTED
+
+
+def _failed_import_json(args, message: str) -> dict:
+    return {
+        "file": str(args.file), "kind": args.kind, "sheet": args.sheet, "sheets": [], "header_row": None,
+        "rows": 0, "inserted": 0, "updated": 0, "unchanged": 0, "skipped": 0, "committed": False,
+        "dry_run": args.dry_run,
+        "errors": [{"row": None, "column": None, "value": None, "message": message, "sheet": args.sheet}],
+        "warnings": [],
+    }
+
+
+def cmd_export(args) -> int:
+    if args.kind in LATER_EXPORT_KINDS:
+        raise errors.UsageError("该类型的导出将随星级评定/经费台账功能提供。")
+    from reports import exports
+
+    database.open_database(_db_path(args), create=False, lock=False)
+    try:
+        result = exports.export(args.kind, args.out, branch=args.branch, per_branch=args.per_branch,
+                                unmasked=args.unmasked)
+    except errors.NotFoundError as exc:  # --branch names no branch: a usage error
+        raise errors.UsageError(exc.message) from exc
+    finally:
+        database.close_database()
+    masked = "（身份证号已部分隐藏；需要完整号码请加 --unmasked）" if result.masked else ""
+    sheets = f"，{len(result.sheets)} 个工作表" if len(result.sheets) > 1 else ""
+    print(f"已导出 {result.rows} 行{sheets}到：{result.path}{masked}")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": cmd_init,
     "demo": cmd_demo,
@@ -212,6 +334,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "backup": cmd_backup,
     "restore": cmd_restore,
     "check": cmd_check,
+    "import": cmd_import,
+    "export": cmd_export,
 }
 
 
