@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import DEMO_TODAY
 
 from wanghu_desk import cli, database
 
@@ -138,3 +139,61 @@ def test_the_real_entry_point_runs_headless(tmp_path):
         capture_output=True, text=True, encoding="utf-8", timeout=60, cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
+
+
+def _demo_copy(tmp_path, demo_template) -> Path:
+    db = tmp_path / "w.db"
+    shutil.copyfile(demo_template, db)
+    return db
+
+
+def test_export_and_report_commands_write_their_files(tmp_path, demo_template, capsys):
+    from pypdf import PdfReader
+    from python_calamine import CalamineWorkbook
+
+    db = str(_demo_copy(tmp_path, demo_template))
+    last, this = str(DEMO_TODAY.year - 1), str(DEMO_TODAY.year)
+    assert run("--db", db, "export", "rating", "--year", last, "--out", str(tmp_path / "评定.xlsx")) == 0
+    assert run("--db", db, "export", "ledger", "--year", this, "--out", str(tmp_path / "台账.xlsx")) == 0
+    assert len(CalamineWorkbook.from_path(str(tmp_path / "台账.xlsx")).sheet_names) >= 30  # summary + 29 estate branches
+    for argv in (
+        ["report", "quarterly", "--year", this, "--quarter", "3", "--out", str(tmp_path / "季度.pdf")],
+        ["report", "rating", "--year", last, "--out", str(tmp_path / "公示.pdf")],
+        ["report", "ledger", "--year", this, "--out", str(tmp_path / "台账.pdf")],
+    ):
+        assert run("--db", db, *argv) == 0, argv
+        assert len(PdfReader(argv[-1]).pages) >= 1
+    out = capsys.readouterr().out
+    assert "季度报表" in out and "公示" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["export", "rating", "--out", "x.xlsx"],  # no --year
+        ["export", "rating", "--year", "2001", "--out", "x.xlsx"],  # no rating that year
+        ["export", "ledger", "--year", "2026", "--branch", "没有这个支部", "--out", "x.xlsx"],
+        ["report", "quarterly", "--year", "2026", "--out", "x.pdf"],  # no --quarter
+        ["report", "quarterly", "--year", "2026", "--quarter", "5", "--out", "x.pdf"],
+    ],
+)
+def test_export_and_report_usage_errors_exit_2(tmp_path, demo_template, capsys, argv):
+    db = str(_demo_copy(tmp_path, demo_template))
+    argv = [a if not a.startswith("x.") else str(tmp_path / a) for a in argv]
+    assert run("--db", db, *argv) == 2
+    err = capsys.readouterr().err
+    assert err.strip() and "Traceback" not in err
+
+
+def test_stats_json_has_volunteer_hours_per_quarter(tmp_path, demo_template, capsys):
+    db = str(_demo_copy(tmp_path, demo_template))
+    assert run("--db", db, "stats", "--json") == 0
+    figures = json.loads(capsys.readouterr().out)
+    hours = figures["volunteer_hours"]
+    assert set(hours["quarters"]) == {"1", "2", "3", "4"}
+    assert sum(q["records"] for q in hours["quarters"].values()) == hours["total"]["records"]
+    if hours["year"] == DEMO_TODAY.year:  # the figures are for the current year
+        assert hours["total"]["records"] > 0
+    assert sum(q["minutes"] for q in hours["quarters"].values()) == hours["total"]["minutes"]
+    assert figures["volunteer_teams"] >= 2 and figures["volunteers"] > 0
+    assert figures["service_projects"] >= 50

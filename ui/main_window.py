@@ -1,6 +1,10 @@
 """The main window: a red header band with the organisation's name, the working tabs
-(首页, 党组织), the 文件/视图/帮助 menus (backup, restore, open the backups folder) and a
-status bar with the database path and the current tab's counts.
+(首页, 党组织, 党员, 楼栋党小组, 志愿服务, 星级评定, 经费台账, 报表中心), the 文件/视图/帮助
+menus (import, export, backup, restore, open the backups folder) and a status bar with the
+database path and the current tab's counts.
+
+Pages refresh lazily: when one page changes data, the others are marked stale and reload
+when they are next shown, so an edit never waits for eight tabs to reload.
 
 Backup, restore and loading the demo run on a worker with a progress dialog, so the
 window never freezes; a `UserError` from the core is shown in Chinese with
@@ -28,9 +32,16 @@ from PySide6.QtWidgets import (
 )
 
 import wanghu_desk
-from ui import dialogs, workers
+from ui import dialogs, export_actions, workers
 from ui.dashboard import Dashboard
-from ui.org_tree import OrgTreePage
+from ui.groups_tab import GroupsTab
+from ui.import_dialog import ImportDialog
+from ui.ledger_tab import LedgerTab
+from ui.members_tab import MembersTab
+from ui.org_tab import OrgTab
+from ui.rating_tab import RatingTab
+from ui.report_center_tab import ReportCenterTab
+from ui.volunteers_tab import VolunteersTab
 from wanghu_desk import database
 from wanghu_desk.services import stats
 
@@ -81,15 +92,38 @@ class MainWindow(QMainWindow):
         band.addStretch(1)
 
         self.dashboard = Dashboard(on_load_demo=self.load_demo if demo_builder else None, today=today)
-        self.org_page = OrgTreePage()
+        self.org_page = OrgTab(today=today)
+        self.members_tab = MembersTab(today=today)
+        self.groups_tab = GroupsTab(today=today)
+        self.volunteers_tab = VolunteersTab(today=today)
+        self.rating_tab = RatingTab(today=today)
+        self.ledger_tab = LedgerTab(today=today)
+        self.report_center = ReportCenterTab(today=today)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.dashboard, "首页")
-        self.tabs.addTab(self.org_page, "党组织")
-        self.tabs.currentChanged.connect(self._show_tab_status)
-        self.dashboard.statusChanged.connect(lambda _text: self._show_tab_status())
-        self.org_page.statusChanged.connect(lambda _text: self._show_tab_status())
+        #: (key, page, tab title) in tab order; Ctrl+1 … Ctrl+9 follow this order.
+        self.pages: list[tuple[str, QWidget, str]] = [
+            ("dashboard", self.dashboard, "首页"),
+            ("org", self.org_page, "党组织"),
+            ("members", self.members_tab, "党员"),
+            ("groups", self.groups_tab, "楼栋党小组"),
+            ("volunteers", self.volunteers_tab, "志愿服务"),
+            ("rating", self.rating_tab, "星级评定"),
+            ("ledger", self.ledger_tab, "经费台账"),
+            ("reports", self.report_center, "报表中心"),
+        ]
+        self._stale: set[QWidget] = set()
+        for _key, page, title in self.pages:
+            self.tabs.addTab(page, title)
+            page.statusChanged.connect(lambda _text: self._show_tab_status())
+            changed = getattr(page, "dataChanged", None) or getattr(page, "data_changed", None)
+            if changed is not None:
+                changed.connect(lambda page=page: self._data_changed(page))
+        self.tabs.currentChanged.connect(self._tab_shown)
+        self.members_tab.importRequested.connect(lambda: self.import_roster("members"))
+        self.dashboard.navigate_requested.connect(self.navigate)
+        self.org_page.showMembersRequested.connect(self._show_members_of)
 
         central = QWidget(self)
         column = QVBoxLayout(central)
@@ -120,25 +154,44 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
+        self.import_action = self._action("导入…", self.import_roster, "Ctrl+I")
+        self.export_actions = [
+            self._action(text, lambda fn=fn: fn(self), key)
+            for text, fn, key in (
+                ("党员花名册…", export_actions.export_members, "Ctrl+E"),
+                ("党组织名册…", export_actions.export_branches, None),
+                ("楼栋党小组名册…", export_actions.export_groups, None),
+                ("志愿者名册…", export_actions.export_volunteers, None),
+                ("志愿服务记录…", export_actions.export_services, None),
+            )
+        ]
         self.backup_action = self._action("备份…", self.backup, "Ctrl+B")
         self.restore_action = self._action("恢复…", self.restore)
         self.open_backups_action = self._action("打开备份文件夹", self.open_backups_folder)
         self.quit_action = self._action("退出", self.close, "Ctrl+Q")
-        self.dashboard_action = self._action("首页", lambda: self.tabs.setCurrentWidget(self.dashboard), "Ctrl+1")
-        self.org_action = self._action("党组织", lambda: self.tabs.setCurrentWidget(self.org_page), "Ctrl+2")
+        self.page_actions = [
+            self._action(title, lambda page=page: self.tabs.setCurrentWidget(page), f"Ctrl+{number}")
+            for number, (_key, page, title) in enumerate(self.pages, start=1)
+        ]
+        self.dashboard_action, self.org_action = self.page_actions[0], self.page_actions[1]
         self.refresh_action = self._action("刷新", self.refresh_all, "F5")
         self.about_action = self._action("关于", self.show_about)
 
         bar = self.menuBar()
         file_menu = bar.addMenu("文件(&F)")
+        file_menu.addAction(self.import_action)
+        self.export_menu = file_menu.addMenu("导出")
+        for action in self.export_actions:
+            self.export_menu.addAction(action)
+        file_menu.addSeparator()
         file_menu.addAction(self.backup_action)
         file_menu.addAction(self.restore_action)
         file_menu.addAction(self.open_backups_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = bar.addMenu("视图(&V)")
-        view_menu.addAction(self.dashboard_action)
-        view_menu.addAction(self.org_action)
+        for action in self.page_actions:
+            view_menu.addAction(action)
         view_menu.addSeparator()
         view_menu.addAction(self.refresh_action)
         help_menu = bar.addMenu("帮助(&H)")
@@ -151,9 +204,47 @@ class MainWindow(QMainWindow):
         self.header_title.setText(name)
         self.path_label.setText(f"数据库：{self.handle.path}")
         self.path_label.setToolTip(str(self.handle.path))
-        self.dashboard.refresh()
-        self.org_page.refresh()
+        # only the page on screen loads now; the others load when first shown
+        current = self.tabs.currentWidget()
+        self._stale = {page for _key, page, _title in self.pages if page is not current}
+        current.refresh()
         self._show_tab_status()
+
+    def _data_changed(self, source: QWidget) -> None:
+        """A page changed data: the other pages refresh when they are next shown."""
+        self._stale.update(page for _key, page, _title in self.pages if page is not source)
+        current = self.tabs.currentWidget()
+        if current in self._stale:
+            self._stale.discard(current)
+            current.refresh()
+
+    def _tab_shown(self, _index: int) -> None:
+        page = self.tabs.currentWidget()
+        if page in self._stale:
+            self._stale.discard(page)
+            page.refresh()
+        self._show_tab_status()
+
+    def page(self, key: str) -> QWidget:
+        return next(page for k, page, _title in self.pages if k == key)
+
+    def navigate(self, target: str, payload: object = None) -> None:
+        """Open a tab with a filter (the dashboard's alerts)."""
+        options = payload if isinstance(payload, dict) else {}
+        page = self.page(target)
+        self.tabs.setCurrentWidget(page)
+        if target == "members" and options.get("due_for_confirmation"):
+            self.members_tab.show_due_for_confirmation()
+        elif target == "ledger":
+            self.ledger_tab.show_compliance(year=options.get("year"))
+        elif target == "groups" and options.get("without_leader"):
+            self.groups_tab.show_without_leader()
+        elif target == "rating" and options.get("year"):
+            self.rating_tab.show_year(int(options["year"]))
+
+    def _show_members_of(self, kind: str, node_id: int) -> None:
+        self.tabs.setCurrentWidget(self.members_tab)
+        self.members_tab.filter_org_node(kind, node_id)
 
     def _show_tab_status(self) -> None:
         page = self.tabs.currentWidget()
@@ -243,6 +334,13 @@ class MainWindow(QMainWindow):
             label="正在检查并恢复备份…",
             on_result=finished,
         )
+
+    def import_roster(self, kind: str | None = None) -> ImportDialog:
+        """文件 → 导入…: the shared import dialog (preview, then commit on a worker)."""
+        dialog = ImportDialog(self, kind)
+        dialog.imported.connect(lambda _outcome: self.refresh_all())
+        dialog.open()
+        return dialog
 
     def open_backups_folder(self) -> None:
         folder = Path(self.handle.backups_dir)

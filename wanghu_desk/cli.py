@@ -23,8 +23,8 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
 IMPORT_KINDS = ["members", "branches", "groups", "volunteers", "services"]
 LATER_IMPORT_KINDS = ["ratings", "ledger"]  # SPEC §9; they arrive with issues 5 and 6
-EXPORT_KINDS = ["members", "branches", "groups", "volunteers"]
-LATER_EXPORT_KINDS = ["rating", "ledger"]
+EXPORT_KINDS = ["members", "branches", "groups", "volunteers", "rating", "ledger"]
+REPORT_KINDS = ["quarterly", "rating", "ledger"]
 
 
 class ChineseArgumentParser(argparse.ArgumentParser):
@@ -92,13 +92,22 @@ def build_parser() -> ChineseArgumentParser:
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
 
     p = add("export", "导出名册到 Excel")
-    p.add_argument("kind", metavar="KIND", choices=EXPORT_KINDS + LATER_EXPORT_KINDS,
-                   help="members（党员）| branches（党组织）| groups（楼栋党小组）| volunteers（志愿者）")
+    p.add_argument("kind", metavar="KIND", choices=EXPORT_KINDS,
+                   help="members（党员）| branches（党组织）| groups（楼栋党小组）| volunteers（志愿者）"
+                        "| rating（星级评定结果，需 --year）| ledger（经费台账，需 --year）")
     p.add_argument("--out", type=Path, metavar="FILE.xlsx", required=True, help="导出到这个文件")
     p.add_argument("--branch", metavar="NAME", help="只导出这个支部的党员")
     p.add_argument("--per-branch", action="store_true", help="党员花名册每个支部一张工作表")
     p.add_argument("--year", type=int, metavar="Y", help="年度（星级评定、经费台账用）")
     p.add_argument("--unmasked", action="store_true", help="导出完整身份证号（仅管理员）")
+
+    p = add("report", "生成 PDF 报表")
+    p.add_argument("kind", metavar="KIND", choices=REPORT_KINDS,
+                   help="quarterly（季度报表）| rating（星级评定结果公示）| ledger（经费台账）")
+    p.add_argument("--year", type=int, metavar="Y", required=True, help="年度")
+    p.add_argument("--quarter", type=int, metavar="Q", choices=[1, 2, 3, 4], help="季度 1–4（季度报表用）")
+    p.add_argument("--branch", metavar="NAME", help="只生成这个支部的经费台账")
+    p.add_argument("--out", type=Path, metavar="FILE.pdf", required=True, help="保存到这个文件")
     return parser
 
 
@@ -308,9 +317,39 @@ def _failed_import_json(args, message: str) -> dict:
     }
 
 
+def _with_read_only_database(args, make: Callable[[], Path]) -> Path:
+    """Run `make` on the database opened without the lock (reading only); a name or year
+    that does not exist is a usage error (exit 2)."""
+    database.open_database(_db_path(args), create=False, lock=False)
+    try:
+        return make()
+    except errors.NotFoundError as exc:
+        raise errors.UsageError(exc.message) from exc
+    finally:
+        database.close_database()
+
+
+def _require_year(args, example: int) -> int:
+    if args.year is None:
+        raise errors.UsageError(f"请用 --year 指定年度，例如 --year {example}。")
+    return args.year
+
+
 def cmd_export(args) -> int:
-    if args.kind in LATER_EXPORT_KINDS:
-        raise errors.UsageError("该类型的导出将随星级评定/经费台账功能提供。")
+    if args.kind == "rating":
+        from reports.rating_export import write_rating_workbook
+
+        year = _require_year(args, 2025)
+        path = _with_read_only_database(args, lambda: write_rating_workbook(args.out, year))
+        print(f"已导出 {year} 年度星级评定结果到：{path}")
+        return EXIT_OK
+    if args.kind == "ledger":
+        from reports.ledger_export import write_ledger_workbook
+
+        year = _require_year(args, 2026)
+        path = _with_read_only_database(args, lambda: write_ledger_workbook(args.out, year, args.branch))
+        print(f"已导出 {year} 年经费台账到：{path}")
+        return EXIT_OK
     from reports import exports
 
     database.open_database(_db_path(args), create=False, lock=False)
@@ -327,6 +366,27 @@ def cmd_export(args) -> int:
     return EXIT_OK
 
 
+def cmd_report(args) -> int:
+    if args.kind == "quarterly":
+        from reports.quarterly_report import write_quarterly_report
+
+        if args.quarter is None:
+            raise errors.UsageError("请用 --quarter 指定季度（1–4），例如 --quarter 3。")
+        path = _with_read_only_database(args, lambda: write_quarterly_report(args.out, args.year, args.quarter))
+        print(f"已生成 {args.year} 年第 {args.quarter} 季度报表：{path}")
+    elif args.kind == "rating":
+        from reports.rating_pdf import write_rating_pdf
+
+        path = _with_read_only_database(args, lambda: write_rating_pdf(args.out, args.year))
+        print(f"已生成 {args.year} 年度星级评定结果公示：{path}")
+    else:
+        from reports.ledger_pdf import write_ledger_pdf
+
+        path = _with_read_only_database(args, lambda: write_ledger_pdf(args.out, args.year, args.branch))
+        print(f"已生成 {args.year} 年经费台账：{path}")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "init": cmd_init,
     "demo": cmd_demo,
@@ -336,6 +396,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "check": cmd_check,
     "import": cmd_import,
     "export": cmd_export,
+    "report": cmd_report,
 }
 
 

@@ -8,6 +8,7 @@ counts every record by status (so `all_records` = its sum).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from typing import Any
 
@@ -90,7 +91,11 @@ def ledger_summary() -> dict[str, dict[str, int]]:
     return dict(sorted(out.items()))
 
 
-def collect() -> dict[str, Any]:
+def collect(today: dt.date | None = None) -> dict[str, Any]:
+    """The key figures; `today` picks the year of `volunteer_hours` (default: this year)."""
+    from wanghu_desk.services import volunteers  # a large module; only needed here
+
+    year = (today or dt.date.today()).year
     active_branches = Branch.select().where(Branch.status == "active")
     by_category = _count_by(Branch.category, active_branches)
     in_register = Member.select().where(Member.status == "active")
@@ -113,6 +118,8 @@ def collect() -> dict[str, Any]:
         },
         "volunteer_teams": VolunteerTeam.select().where(VolunteerTeam.is_active == True).count(),  # noqa: E712
         "volunteers": Volunteer.select().count(),
+        "volunteer_hours": volunteers.volunteer_hours_by_quarter(year),
+        "service_projects": volunteers.project_count(),
         "ratings": rating_summary(),
         "ledger": ledger_summary(),
     }
