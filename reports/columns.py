@@ -21,11 +21,14 @@ from wanghu_desk.validation import clean_text
 
 __all__ = [
     "BRANCH_COLUMNS",
+    "COMPANION_SHEETS",
     "GROUP_COLUMNS",
     "IGNORED_HEADERS",
     "KIND_COLUMNS",
     "KIND_LABELS",
+    "LEDGER_COLUMNS",
     "MEMBER_COLUMNS",
+    "RATING_COLUMNS",
     "SERVICE_COLUMNS",
     "VOLUNTEER_COLUMNS",
     "Column",
@@ -146,12 +149,59 @@ SERVICE_COLUMNS: tuple[Column, ...] = (
            kind="number", required=True),
 )
 
+#: A community's score sheet (社区初评): the branch, then one column per scoring item of
+#: the year's scheme. The item columns are not in this table: they are the year's
+#: criteria, matched by `services.rating.match_score_header` ("1.1", "1.1（10分）", the
+#: item's text …) in `reports.import_rows`. The other columns are what the program's own
+#: export (`reports.rating_export`) and the usual forms add around them: recognised and
+#: ignored (computed figures).
+RATING_COLUMNS: tuple[Column, ...] = (
+    Column("branch", "党支部", ("所在党支部", *(s for s in _BRANCH_SYNONYMS if s != "党支部"), "党组织名称",
+                                 "参评党支部", "参评支部", "被评党支部"), required=True),
+    Column("community", "所属社区", ("社区", "所在社区"), export_only=True),
+    Column("category", "类别", ("党支部类别", "支部类别", "党组织类别", "类型"), export_only=True),
+    Column("self_total", "自评得分", ("自评分",), kind="number", export_only=True),
+    Column("community_total", "社区初评得分", ("社区初评分", "初评得分"), kind="number", export_only=True),
+    Column("street_total", "街道审定得分", ("街道审定分", "审定得分"), kind="number", export_only=True),
+    Column("total", "合计", ("总分", "合计得分", "得分合计", "总得分", "得分", "合计分"), kind="number",
+           export_only=True),
+    Column("source", "得分来源", export_only=True),
+    Column("stars", "星级", ("评定星级",), export_only=True),
+    Column("result", "评定结果", export_only=True),
+    Column("self_stars", "自评星级", export_only=True),
+    Column("veto_reason", "一票否决原因", ("否决原因",), export_only=True),
+    Column("note", "备注", ("说明",), export_only=True),
+)
+
+#: A ledger kept in Excel (经费台账), one sheet per branch or a 党支部 column. The names
+#: are those of `services.ledger.LEDGER_IMPORT_FIELDS` (the service's own list; a test
+#: checks that the two agree). 余额 is computed, so it is recognised and ignored.
+LEDGER_COLUMNS: tuple[Column, ...] = (
+    Column("branch", "所在党支部", ("党支部", "支部", "所属党支部", "支部名称", "党组织")),
+    Column("fund", "经费类别", ("经费名称", "经费来源", "资金来源")),
+    Column("entry_date", "日期", ("记账日期", "凭证日期", "发生日期", "时间"), kind="date", required=True),
+    Column("voucher_no", "凭证号", ("凭证编号", "凭证号码", "编号")),
+    Column("kind", "类型", ("收支类型", "业务类型", "收支"), kind="choice"),
+    Column("subject", "科目", ("会计科目", "支出科目", "经费科目", "用途"), kind="choice"),
+    Column("summary", "摘要", ("事由", "内容", "说明"), required=True),
+    Column("amount", "金额", ("金额（元）", "金额(元)"), kind="number"),
+    Column("income", "收入", ("收入金额", "拨付金额", "拨入", "借方"), kind="number"),
+    Column("expense", "支出", ("支出金额", "付出", "贷方"), kind="number"),
+    Column("balance", "余额", kind="number", export_only=True),
+    Column("handler", "经办人", ("经手人", "报销人"), kind="name", required=True),
+    Column("approver", "审批人", ("审核人", "批准人"), kind="name", required=True),
+    Column("second_approver", "第二审批人", ("复核人", "会签人"), kind="name"),
+    Column("reverses_voucher_no", "冲销凭证号", ("原凭证号", "冲销第几号")),
+)
+
 KIND_COLUMNS: dict[str, tuple[Column, ...]] = {
     "members": MEMBER_COLUMNS,
     "branches": BRANCH_COLUMNS,
     "groups": GROUP_COLUMNS,
     "volunteers": VOLUNTEER_COLUMNS,
     "services": SERVICE_COLUMNS,
+    "ratings": RATING_COLUMNS,
+    "ledger": LEDGER_COLUMNS,
 }
 
 KIND_LABELS: dict[str, str] = {
@@ -160,6 +210,15 @@ KIND_LABELS: dict[str, str] = {
     "groups": "楼栋党小组",
     "volunteers": "志愿者",
     "services": "志愿服务记录",
+    "ratings": "星级评定得分",
+    "ledger": "经费台账",
+}
+
+#: Sheets that the program's own exports put beside the data and that carry nothing to
+#: import: skipped without a word when every sheet of a file is read.
+COMPANION_SHEETS: dict[str, frozenset[str]] = {
+    "ratings": frozenset({"评定结果", "评定标准", "星级分布"}),
+    "ledger": frozenset({"经费汇总"}),
 }
 
 #: Headers that are recognised and carry nothing to import: running numbers, and the two

@@ -16,14 +16,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reports.columns import Column
+from reports.columns import KIND_COLUMNS, RATING_COLUMNS, Column, HeaderIndex
 from reports.layout import DataRow, SheetLayout, display_value
+from reports.readers import RawSheet
 from wanghu_desk import vocab
+from wanghu_desk.errors import NotFoundError, UsageError
 from wanghu_desk.pinyin import initials
+from wanghu_desk.rating_rules import STAGES
 from wanghu_desk.services import imports as import_service
+from wanghu_desk.services import ledger, rating, volunteers
 from wanghu_desk.services.lookup import BranchLookup, normalize_org_name
 from wanghu_desk.validation import (
     EMPTY_MARKERS,
@@ -204,32 +210,20 @@ def parse_bool(raw: Any) -> Checked[bool]:
     return Checked(None, (Problem(ERROR, f"看不懂「{text}」，请填「是」或「否」。"),))
 
 
+_MINUTES = re.compile(r"(\d{1,5})(分钟|分|min|mins)")
+
+
 def parse_hours(raw: Any) -> Checked[int]:
-    """Service time in hours ("2", 1.5, "2小时", "90分钟") → whole minutes (1 … 1440)."""
-    if raw is None or (isinstance(raw, str) and clean_text(raw) is None):
-        return Checked(None)
-    minutes: float | None = None
-    if isinstance(raw, bool):
-        minutes = None
-    elif isinstance(raw, (int, float)):
-        minutes = float(raw) * 60
-    else:
+    """Service time → whole minutes, by the rules of `services.volunteers.parse_hours`
+    (steps of 0.5 h, more than 0, at most 24 h). Sheets sometimes give minutes
+    ("90分钟"): they are turned into hours first and go through the same rules."""
+    if isinstance(raw, str):
         text = unicodedata.normalize("NFKC", clean_text(raw) or "").replace(" ", "").lower()
-        m = re.fullmatch(r"(\d+(?:\.\d+)?)(小时|个小时|h|hr|hrs|时)?", text)
+        m = _MINUTES.fullmatch(text)
         if m:
-            minutes = float(m.group(1)) * 60
-        else:
-            m = re.fullmatch(r"(\d+(?:\.\d+)?)(分钟|分|min|mins|m)", text)
-            if m:
-                minutes = float(m.group(1))
-    if minutes is None or minutes != minutes:
-        return Checked(None, (Problem(ERROR, "看不懂的服务时长，请填小时数，如 2 或 1.5。"),))
-    whole = round(minutes)
-    if whole <= 0:
-        return Checked(None, (Problem(ERROR, "服务时长应大于 0，请核对。"),))
-    if whole > 1440:
-        return Checked(None, (Problem(ERROR, "一天的服务时长不能超过 24 小时，请核对。"),))
-    return Checked(whole)
+            whole, rest = divmod(int(m.group(1)), 60)
+            raw = f"{whole}" if rest == 0 else f"{whole}.5" if rest == 30 else f"{int(m.group(1)) / 60:.4f}"
+    return volunteers.parse_hours(raw)
 
 
 class Normaliser:
@@ -241,11 +235,34 @@ class Normaliser:
     """
 
     kind = ""
+    #: Sheets of the program's own exports that carry nothing to import (skipped silently).
+    companion_sheets: frozenset[str] = frozenset()
 
     def __init__(self, today: dt.date | None = None):
         self.today = today or dt.date.today()
         self._indexes: dict[int, dict[str, int]] = {}
         self._caches: dict[str, dict[Any, Any]] = {}
+        self._layouts: dict[str, SheetLayout] = {}
+
+    # -- hooks for the pipeline (`reports.importing.preview_steps`)
+    def header_index(self) -> HeaderIndex:
+        """How header cells are recognised: the kind's column table."""
+        return HeaderIndex(KIND_COLUMNS[self.kind])
+
+    def unusable(self, layout: SheetLayout) -> str | None:
+        """Why a sheet with a header of this kind still has nothing to import, or None."""
+        return None
+
+    def prepare_sheet(self, raw: RawSheet, layout: SheetLayout) -> None:
+        """Called once per sheet before its rows (e.g. to read the branch from the title)."""
+
+    def file_problem(self) -> str | None:
+        """A reason that stops the whole import (e.g. a finalized rating year), or None."""
+        return None
+
+    def finish(self, rows: list[SourceRow]) -> Iterator[tuple[int, int, str]]:
+        """Checks across rows and stored records, after every row is read; may yield progress."""
+        return iter(())
 
     def _field_index(self, layout: SheetLayout) -> dict[str, int]:
         found = self._indexes.get(id(layout))
@@ -254,13 +271,27 @@ class Normaliser:
             self._indexes[id(layout)] = found
         return found
 
-    def row(self, layout: SheetLayout, data: DataRow) -> SourceRow:
+    def row(self, layout: SheetLayout, data: DataRow) -> SourceRow | None:
+        """The checked row, or None for a row that is not data (a totals row)."""
+        self._layouts.setdefault(layout.sheet, layout)
         row = _Row(self._field_index(layout), layout.headers, layout.sheet, data)
         record = self.normalise(row)
+        if record is None:
+            return None
         return SourceRow(layout.sheet, data.row, data.cells, record, row.problems)
 
-    def normalise(self, row: _Row) -> dict[str, Any]:  # pragma: no cover - abstract
+    def normalise(self, row: _Row) -> dict[str, Any] | None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def add_problem(self, src: SourceRow, level: str, names: Sequence[str | None], message: str) -> None:
+        """A problem found after the row was read (`finish`), on the first of `names` that
+        is a column of the row's sheet; on the whole row when none is."""
+        layout = self._layouts[src.sheet]
+        index = self._field_index(layout)
+        c = next((index[n] for n in names if n is not None and n in index), None)
+        value = display_value(src.cells[c]) if c is not None and c < len(src.cells) else None
+        src.problems.append(ImportProblem(level, src.sheet, src.row, layout.headers.get(c) if c is not None else None,
+                                          value, message, c))
 
     def missing_required(self, columns: tuple[Column, ...], layout: SheetLayout) -> list[Column]:
         present = {col.field for col in layout.columns.values()}
@@ -809,6 +840,7 @@ class ServiceNormaliser(Normaliser):
         self.projects: dict[str, str] = refs["projects"]
         self._seen: dict[Any, int] = {}
         self._new: set[tuple[str, str]] = set()
+        self._names: dict[int, str] = {}  # volunteer id -> name as the file gives it
 
     def normalise(self, row: _Row) -> dict[str, Any]:
         rec: dict[str, Any] = {}
@@ -826,6 +858,8 @@ class ServiceNormaliser(Normaliser):
         volunteer = self._volunteer(row, name, id_number, phone, number)
         if volunteer is not None:
             rec["volunteer_id"] = volunteer
+            if name is not None:
+                self._names.setdefault(volunteer, name)
         activity = row.text("activity")
         row.require("activity", activity, "服务内容为空，请填写。")
         if activity is not None:
@@ -853,6 +887,39 @@ class ServiceNormaliser(Normaliser):
                 row.warn(None, f"与第 {first} 行完全相同，将作为同一天的两次服务分别记录。请确认不是重复填写。")
         return rec
 
+    def finish(self, rows: list[SourceRow]) -> Iterator[tuple[int, int, str]]:
+        """24 hours a person a day, counting the stored records and the file's rows: the
+        row that would pass the limit (in the file's order) is an error on its hours.
+        Rows already stored (that an import counts as unchanged) are not counted twice."""
+        yield len(rows), len(rows), "正在核对每人每天的服务时长…"
+        candidates = [r for r in rows if not r.has_errors]
+        if not candidates:
+            return
+        actions = import_service.classify(self.kind, [r.record for r in candidates])
+        new = [r for r, action in zip(candidates, actions) if action == import_service.INSERT]
+        entries = [(r.record["volunteer_id"], r.record["served_on"], r.record["minutes"]) for r in new]
+        over = volunteers.over_day_limit(entries)
+        if not over:
+            return
+        adding: Counter = Counter()
+        for vid, day, minutes in entries:
+            adding[(vid, day)] += minutes
+        running = {(vid, day): total - adding[(vid, day)] for vid, day, total in over}  # stored minutes
+        limit = volunteers.DAY_LIMIT_MINUTES
+        for r in new:
+            key = (r.record["volunteer_id"], r.record["served_on"])
+            if key not in running:
+                continue
+            minutes = r.record["minutes"]
+            if running[key] + minutes <= limit:
+                running[key] += minutes
+                continue
+            name = self._names.get(key[0], "该志愿者")
+            self.add_problem(r, ERROR, ("hours",), (
+                f"{name} 在 {key[1].isoformat()} 已登记 {volunteers.hours_text(running[key])} 小时"
+                f"（含已保存的记录和本表前面的行），再加 {volunteers.hours_text(minutes)} 小时就超过一天 24 小时，"
+                "请核对。"))
+
     def _volunteer(self, row: _Row, name, id_number, phone, number) -> int | None:
         if id_number is not None:
             found = self.by_id.get(id_number)
@@ -877,14 +944,231 @@ class ServiceNormaliser(Normaliser):
         return None
 
 
+# ---------------------------------------------------------------- star-rating scores
+
+
+CRITERION_FIELD = "criterion:"
+
+
+class RatingHeaderIndex(HeaderIndex):
+    """The score sheet's headers: the fixed columns of `RATING_COLUMNS`, then one column
+    per scoring item of the year's scheme, as `rating.match_score_header` recognises it
+    ("1.1", "1.1（10分）", "减1（扣5分）", the item's text with or without its dimension)."""
+
+    def __init__(self, criteria: Sequence[rating.CriterionInfo]):
+        super().__init__(RATING_COLUMNS)
+        self.criteria = tuple(c for c in criteria if c.kind != "veto")
+        self._items = {c.id: Column(f"{CRITERION_FIELD}{c.id}", c.code, (c.item,), kind="number")
+                       for c in self.criteria}
+
+    def match(self, raw: object) -> Column | None:
+        col = super().match(raw)
+        if col is not None:
+            return col
+        cid = rating.match_score_header(raw, self.criteria)
+        return None if cid is None else self._items[cid]
+
+
+class RatingNormaliser(Normaliser):
+    """A community's score sheet for one year and stage (default 社区初评): each row a
+    branch and its points per item, through `rating.normalize_score_row`. An empty cell
+    leaves the stored score alone."""
+
+    kind = "ratings"
+    companion_sheets = frozenset({"评定结果", "评定标准", "星级分布"})
+
+    def __init__(self, today: dt.date | None = None, *, year: int | None = None, stage: str | None = None):
+        super().__init__(today)
+        if year is None:
+            raise UsageError("导入星级评定得分时请指定年度，例如 --year 2026。")
+        self.stage = stage or "community"
+        if self.stage not in STAGES:
+            raise UsageError("评分阶段应为 self（自评）、community（社区初评）或 street（街道审定）。")
+        self.year = int(year)
+        try:
+            sheet = rating.load_sheet(self.year)
+        except NotFoundError as exc:
+            raise UsageError(exc.message) from exc
+        self.round = sheet.round
+        self.criteria = sheet.scheme.criteria
+        self.rated = frozenset(r.branch_id for r in sheet.rows)
+        self.lookup = BranchLookup()
+        self._seen: dict[int, tuple[str, int]] = {}
+
+    def header_index(self) -> HeaderIndex:
+        return RatingHeaderIndex(self.criteria)
+
+    def unusable(self, layout: SheetLayout) -> str | None:
+        if any(col.field.startswith(CRITERION_FIELD) for col in layout.columns.values()):
+            return None
+        codes = "」「".join([c.code for c in self.criteria if c.kind != "veto"][:3])
+        return (f"工作表「{layout.sheet}」有「党支部」列，但没有 {self.year} 年度评定标准中评分项的列"
+                f"（列名应为评分项的编号或内容，如「{codes}」）。")
+
+    def file_problem(self) -> str | None:
+        if self.round.is_finalized:
+            return (f"{self.year} 年度星级评定已定级，不能再导入得分。如确需更改，请由管理员在「星级评定」中"
+                    "「重新开放」该年度。")
+        return None
+
+    def normalise(self, row: _Row) -> dict[str, Any]:
+        points_raw = {int(name[len(CRITERION_FIELD):]): row.raw(name)
+                      for name in row.index if name.startswith(CRITERION_FIELD)}
+        result = rating.normalize_score_row(row.raw("branch"), points_raw, criteria=self.criteria, lookup=self.lookup,
+                                            rated_branch_ids=self.rated, year=self.year)
+        for where, problem in result.problems:
+            row.add(problem.level, "branch" if where == "branch" else f"{CRITERION_FIELD}{where}", problem.message)
+        if result.branch_id is None:
+            return {}
+        first = self._seen.get(result.branch_id)
+        if first is None:
+            self._seen[result.branch_id] = (row.sheet, row.row)
+        else:
+            where = f"第 {first[1]} 行" if first[0] == row.sheet else f"工作表「{first[0]}」第 {first[1]} 行"
+            row.error("branch", f"「{result.branch_name}」与{where}重复，一个党支部只能有一行得分。请删除重复的行。")
+        return {"branch_id": result.branch_id, "branch_name": result.branch_name, "points": dict(result.points)}
+
+
+# ---------------------------------------------------------------- ledger entries
+
+
+_LEDGER_TITLE = re.compile(r"^(.+?)\s*(\d{4})\s*年度?经费台账")
+#: Where a problem the ledger service reports about a field shows, in order of preference
+#: (the program's own export has one 审批人 column for both approvers).
+_LEDGER_COLUMNS_FOR = {
+    "amount": ("amount", "expense", "income"),
+    "second_approver": ("second_approver", "approver"),
+    "reverses": ("reverses_voucher_no", "summary"),
+    "reverses_voucher_no": ("reverses_voucher_no", "summary"),
+    "entry_date": ("entry_date",),
+    "branch": ("branch",),
+}
+
+
+class LedgerNormaliser(Normaliser):
+    """A ledger kept in Excel: each row through `ledger.normalize_ledger_row` (totals rows
+    are left out), the branch from a 党支部 column or else the sheet (its name, or the
+    title "…党支部2026年度经费台账" when the name was shortened). `finish` then writes the
+    new rows in a transaction that is always rolled back, one by one in date order
+    through the ledger's own rules, so a row that would overdraw the balance or reverse
+    a missing voucher is an error on that row before anything is written."""
+
+    kind = "ledger"
+    companion_sheets = frozenset({"经费汇总"})
+
+    def __init__(self, today: dt.date | None = None, *, year: int | None = None, stage: str | None = None):
+        super().__init__(today)
+        if stage is not None:
+            raise UsageError("--stage 只用于导入星级评定得分（ratings）。")
+        self.year = int(year) if year is not None else None
+        self.lookup = BranchLookup()
+        self.threshold = ledger.second_approver_threshold()
+        self._sheet_branch: dict[str, str] = {}
+        self._vouchers: dict[tuple[int, int, int], list[tuple[str, int]]] = {}
+
+    def missing_required(self, columns: tuple[Column, ...], layout: SheetLayout) -> list[Column]:
+        missing = super().missing_required(columns, layout)
+        present = {col.field for col in layout.columns.values()}
+        if not present & {"amount", "income", "expense"}:
+            missing.append(Column("amount", "金额」或「收入」「支出"))
+        return missing
+
+    def prepare_sheet(self, raw: RawSheet, layout: SheetLayout) -> None:
+        name = layout.sheet
+        if self.lookup.get(name) is None:  # a sheet name is cut at 31 characters: try the title
+            for cells in raw.rows[: layout.header_row - 1]:
+                for value in cells:
+                    m = _LEDGER_TITLE.match(clean_text(value) or "")
+                    if m and self.lookup.get(m.group(1)) is not None:
+                        name = m.group(1)
+                        break
+        self._sheet_branch[layout.sheet] = name
+
+    def normalise(self, row: _Row) -> dict[str, Any] | None:
+        cells = {name: row.raw(name) for name in ledger.LEDGER_IMPORT_FIELDS}
+        rec, problems = ledger.normalize_ledger_row(cells, today=self.today, threshold_fen=self.threshold,
+                                                    default_branch=self._sheet_branch.get(row.sheet, row.sheet))
+        if rec.get("skip"):
+            return None
+        for p in problems:
+            self._ledger_problem(row, p.level, p.field, p.message)
+        branch_text = rec.get("branch_name")
+        if branch_text is not None:
+            given = row.text("branch") is not None
+            checked = self._memo("branch", self.lookup.resolve, branch_text)
+            for p in checked.problems:
+                message = p.message if given else f"按工作表名称「{row.sheet}」确定党支部：{p.message}"
+                row.add(p.level, "branch" if given else None, message, branch_text)
+            if checked.value is not None:
+                rec["branch_id"] = checked.value.id
+                rec["branch_name"] = checked.value.name
+        day = rec.get("entry_date")
+        if self.year is not None and day is not None and day.year != self.year:
+            row.error("entry_date", f"日期 {day.isoformat()} 不在 {self.year} 年度。请核对日期，或改选年度。")
+        rec["amount_field"] = next((name for name in ("amount", "income", "expense")
+                                    if clean_text(row.raw(name)) is not None), "amount")
+        number = rec.get("source_voucher_no")
+        if number and "branch_id" in rec and "year" in rec:
+            key = (rec["branch_id"], rec["year"], number)
+            earlier = self._vouchers.setdefault(key, [])
+            if earlier and not row.has_errors:
+                sheet, at = earlier[0]
+                where = f"第 {at} 行" if sheet == row.sheet else f"工作表「{sheet}」第 {at} 行"
+                row.warn("voucher_no", f"凭证号与{where}相同，导入后将按日期重新编号。")
+            earlier.append((row.sheet, row.row))
+        return rec
+
+    def _ledger_problem(self, row: _Row, level: str, name: str | None, message: str) -> None:
+        for candidate in _LEDGER_COLUMNS_FOR.get(name, (name,)) if name else ():
+            if row.has(candidate):
+                row.add(level, candidate, message)
+                return
+        row.add(level, None, message, None)
+
+    def _columns_for(self, rec: dict[str, Any], name: str | None) -> tuple[str | None, ...]:
+        if name == "amount":
+            return (rec.get("amount_field"),)
+        if name is None:
+            return ()
+        return _LEDGER_COLUMNS_FOR.get(name, (name,))
+
+    def finish(self, rows: list[SourceRow]) -> Iterator[tuple[int, int, str]]:
+        # A reversal of a voucher whose own row has errors cannot be imported either.
+        failed = {}
+        for r in rows:
+            rec = r.record
+            if r.has_errors and rec.get("source_voucher_no") and "branch_id" in rec and "year" in rec:
+                failed.setdefault((rec["branch_id"], rec["year"], rec["source_voucher_no"]), r.row)
+        for r in rows:
+            rec = r.record
+            if r.has_errors or rec.get("kind") != ledger.REVERSAL:
+                continue
+            at = failed.get((rec["branch_id"], rec["year"], rec.get("reverses_voucher_no")))
+            if at is not None:
+                self.add_problem(r, ERROR, ("reverses_voucher_no", "summary"),
+                                 f"要冲销的第{rec['reverses_voucher_no']}号凭证（第 {at} 行）有错误，不能导入，"
+                                 "这一行也不能导入。请先改正那一行。")
+        valid = [r for r in rows if not r.has_errors]
+        found = yield from import_service.ledger_trial([r.record for r in valid], today=self.today)
+        for i, name, message in found:
+            self.add_problem(valid[i], ERROR, self._columns_for(valid[i].record, name), message)
+
+
 NORMALISERS: dict[str, type[Normaliser]] = {
     "members": MemberNormaliser,
     "branches": BranchNormaliser,
     "groups": GroupNormaliser,
     "volunteers": VolunteerNormaliser,
     "services": ServiceNormaliser,
+    "ratings": RatingNormaliser,
+    "ledger": LedgerNormaliser,
 }
 
+#: Kinds whose normaliser takes options (`year`, `stage`).
+OPTION_KINDS = frozenset({"ratings", "ledger"})
 
-def normaliser_for(kind: str, today: dt.date | None = None) -> Normaliser:
+
+def normaliser_for(kind: str, today: dt.date | None = None, **options: Any) -> Normaliser:
+    if kind in OPTION_KINDS:
+        return NORMALISERS[kind](today, **options)
     return NORMALISERS[kind](today)

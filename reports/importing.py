@@ -3,11 +3,14 @@
     read the file → pick the sheet(s) → find the header → map columns by synonyms →
     normalise and check every row → preview → commit in one transaction
 
-`preview_steps(path, kind, sheet)` is a generator that yields progress ``(done, total,
+`preview_steps(path, kind, sheet, year=…, stage=…)` is a generator that yields progress ``(done, total,
 text)`` and returns an `ImportPreview`: every data row with its Excel row number, its
 cells, its normalised record and its problems (errors and warnings, each naming the
 column as written in the file), plus what a commit would do (insert / update /
-unchanged). Nothing is written by a preview.
+unchanged). Nothing is written by a preview. Kinds: members, branches, groups,
+volunteers, services, ratings (a community's score sheet for one year and stage, default
+社区初评; `year` is required) and ledger (entries of a ledger kept in Excel; with `year`,
+rows of other years are errors).
 
 `commit_steps(preview, skip_invalid=...)` writes through `services.imports.commit`: all
 or nothing, or only the valid rows when the clerk chooses so; a backup first; one audit
@@ -24,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from reports.columns import KIND_COLUMNS, KIND_LABELS, HeaderIndex
-from reports.import_rows import ImportProblem, SourceRow, normaliser_for
+from reports.import_rows import OPTION_KINDS, ImportProblem, Normaliser, SourceRow, normaliser_for
 from reports.layout import SheetLayout, data_rows, detect_layout, display_value
 from reports.readers import Workbook, open_workbook
 from reports.xlsx_style import SheetColumn, iter_write_table_sheet, new_workbook, save_workbook
@@ -62,6 +65,8 @@ class ImportPreview:
     rows: list[SourceRow]
     file_problems: list[ImportProblem] = field(default_factory=list)
     actions: list[str | None] = field(default_factory=list)  # per row; None for rows with errors
+    options: dict[str, Any] = field(default_factory=dict)  # year / stage (ratings, ledger)
+    today: dt.date | None = None
 
     @property
     def label(self) -> str:
@@ -130,7 +135,9 @@ def list_sheets(path: Path | str) -> list[str]:
 
 
 def _layout_of(book: Workbook, name: str, index: HeaderIndex, kind: str, strict: bool,
-               skipped: list[ImportProblem]) -> tuple[Any, SheetLayout] | None:
+               skipped: list[ImportProblem], normaliser: Normaliser) -> tuple[Any, SheetLayout] | None:
+    if not strict and name in normaliser.companion_sheets:
+        return None  # a summary sheet of the program's own export: nothing to import, nothing to say
     raw = book.sheet(name)
     if not any(any(v not in (None, "") for v in row) for row in raw.rows):
         if strict:
@@ -146,40 +153,64 @@ def _layout_of(book: Workbook, name: str, index: HeaderIndex, kind: str, strict:
             raise UsageError(message)
         skipped.append(ImportProblem(WARNING, name, None, None, None, message.replace("请确认导入类型和工作表选对了。", "已跳过。")))
         return None
+    reason = normaliser.unusable(layout)
+    if reason is not None:
+        if strict:
+            raise UsageError(reason + "请确认工作表选对了。")
+        skipped.append(ImportProblem(WARNING, name, None, None, None, reason + "已跳过。"))
+        return None
     return raw, layout
 
 
+def _options(kind: str, year: int | None, stage: str | None) -> dict[str, Any]:
+    if kind == "ratings":
+        return {"year": year, "stage": stage or "community"}
+    if kind in OPTION_KINDS:
+        return {"year": year, "stage": stage}
+    if year is not None:
+        raise UsageError("年度（--year）只用于导入星级评定得分（ratings）和经费台账（ledger）。")
+    if stage is not None:
+        raise UsageError("评分阶段（--stage）只用于导入星级评定得分（ratings）。")
+    return {}
+
+
 def preview_steps(path: Path | str, kind: str, sheet: str | None = ALL_SHEETS, *,
-                  today: dt.date | None = None) -> Steps:
+                  today: dt.date | None = None, year: int | None = None, stage: str | None = None) -> Steps:
     """Read and check `path` as roster `kind`; yields progress, returns `ImportPreview`.
 
     `sheet=None` reads every sheet that has a header of this kind (one per branch, say);
     a named sheet that does not exist, a file that cannot be read, an empty sheet or one
-    without a recognisable header raise `UsageError` (exit code 2).
+    without a recognisable header raise `UsageError` (exit code 2), as do a missing
+    `year` for ratings, a year without a rating, and options the kind does not take.
     """
     if kind not in KIND_COLUMNS:
         raise UsageError(f"不能导入「{kind}」。可以导入：{'、'.join(IMPORT_KINDS)}。")
+    options = _options(kind, year, stage)
     path = Path(path)
     yield 0, 0, f"正在读取「{path.name}」…"
     book = open_workbook(path)
     names = [sheet] if sheet is not None else list(book.sheet_names)
     if sheet is not None:
         book.sheet(sheet)  # raises for a missing sheet before any work
-    index = HeaderIndex(KIND_COLUMNS[kind])
+    normaliser = normaliser_for(kind, today, **options)
+    index = normaliser.header_index()
     strict = len(names) == 1
     file_problems: list[ImportProblem] = []
     found: list[tuple[Any, SheetLayout]] = []
     for name in names:
-        got = _layout_of(book, name, index, kind, strict, file_problems)
+        got = _layout_of(book, name, index, kind, strict, file_problems, normaliser)
         if got is not None:
             found.append(got)
     if not found:
         raise UsageError(f"文件「{path.name}」的各个工作表中都找不到{KIND_LABELS[kind]}的表头。"
                          "请确认导入类型选对了，或表格第一行附近有「姓名」等列名。")
 
-    normaliser = normaliser_for(kind, today)
     layouts = [layout for _raw, layout in found]
-    for layout in layouts:
+    blocking = normaliser.file_problem()
+    if blocking is not None:
+        file_problems.append(ImportProblem(ERROR, layouts[0].sheet, None, None, None, blocking))
+    for raw, layout in found:
+        normaliser.prepare_sheet(raw, layout)
         file_problems.extend(_header_problems(layout, kind))
         for col in normaliser.missing_required(KIND_COLUMNS[kind], layout):
             file_problems.append(ImportProblem(
@@ -194,15 +225,19 @@ def preview_steps(path: Path | str, kind: str, sheet: str | None = ALL_SHEETS, *
     for layout, data in sheet_rows:
         make = normaliser.row
         for item in data:
-            rows.append(make(layout, item))
+            checked = make(layout, item)
+            if checked is not None:  # None: a totals row
+                rows.append(checked)
             done += 1
             if done % _PROGRESS_EVERY == 0:
                 yield done, total, f"正在检查第 {done:,} / {total:,} 行…"
     yield total, total, "正在与已有数据比对…"
+    yield from normaliser.finish(rows)
 
-    result = ImportPreview(kind, path, [layout.sheet for layout in layouts], layouts, rows, file_problems)
+    result = ImportPreview(kind, path, [layout.sheet for layout in layouts], layouts, rows, file_problems,
+                           options=options, today=normaliser.today)
     valid = result.valid_rows
-    planned = iter(import_service.classify(kind, [r.record for r in valid]))
+    planned = iter(import_service.classify(kind, [r.record for r in valid], options))
     valid_ids = {id(r) for r in valid}
     result.actions = [next(planned) if id(r) in valid_ids else None for r in rows]
     return result
@@ -220,10 +255,10 @@ def _header_problems(layout: SheetLayout, kind: str) -> list[ImportProblem]:
     return out
 
 
-def preview(path: Path | str, kind: str, sheet: str | None = ALL_SHEETS, *, today: dt.date | None = None
-            ) -> ImportPreview:
+def preview(path: Path | str, kind: str, sheet: str | None = ALL_SHEETS, *, today: dt.date | None = None,
+            year: int | None = None, stage: str | None = None) -> ImportPreview:
     """`preview_steps` run to the end."""
-    return _drain(preview_steps(path, kind, sheet, today=today))
+    return _drain(preview_steps(path, kind, sheet, today=today, year=year, stage=stage))
 
 
 # ---------------------------------------------------------------- committing
@@ -247,6 +282,8 @@ def commit_steps(result: ImportPreview, *, skip_invalid: bool = False) -> Steps:
         source=result.path.name,
         sheets=result.sheets,
         skipped=len(result.rows) - len(valid),
+        options=result.options,
+        today=result.today,
     )
     return ImportOutcome(
         result, True, counts.inserted, counts.updated, counts.unchanged, len(result.rows) - len(valid),
@@ -259,10 +296,11 @@ def commit(result: ImportPreview, *, skip_invalid: bool = False) -> ImportOutcom
 
 
 def run(path: Path | str, kind: str, sheet: str | None = ALL_SHEETS, *, dry_run: bool = False,
-        skip_invalid: bool = False, today: dt.date | None = None) -> ImportOutcome:
+        skip_invalid: bool = False, today: dt.date | None = None, year: int | None = None,
+        stage: str | None = None) -> ImportOutcome:
     """Preview, then commit when allowed: what the command line does. Never raises for
     bad rows: a refused import is an outcome with ``committed=False``."""
-    result = preview(path, kind, sheet, today=today)
+    result = preview(path, kind, sheet, today=today, year=year, stage=stage)
     importable = not result.blocked and bool(result.valid_rows) and (result.clean or skip_invalid)
     if dry_run or not importable:
         outcome = ImportOutcome(result, False)

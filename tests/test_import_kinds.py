@@ -23,6 +23,7 @@ from models import (
     TeamMembership,
     Volunteer,
     VolunteerTeam,
+    db,
 )
 from reports import importing
 from wanghu_desk.errors import NotFoundError
@@ -237,3 +238,63 @@ def test_service_records_volunteer_resolution_hours_and_multiset_matching(fresh_
     more = rows[:2] + rows[1:3]  # three identical records now, two stored
     third = run(xlsx(tmp_path / "s3.xlsx", more), "services")
     assert (third.inserted, third.unchanged) == (1, 2)
+
+
+def test_service_hours_go_in_half_hour_steps(fresh_db, tmp_path):
+    a = Volunteer.create(name="张三", id_number=make_id("19800101", "011"))
+    rows = [
+        SERVICE_HEADER,
+        ["2026-05-01", "张三", a.id_number, None, None, None, None, "政策宣传", "2.5小时"],
+        ["2026-05-02", "张三", a.id_number, None, None, None, None, "政策宣传", "1.25"],
+        ["2026-05-03", "张三", a.id_number, None, None, None, None, "政策宣传", 0.75],
+        ["2026-05-04", "张三", a.id_number, None, None, None, None, "政策宣传", "45分钟"],
+        ["2026-05-05", "张三", a.id_number, None, None, None, None, "政策宣传", "30分钟"],
+        ["2026-05-06", "张三", a.id_number, None, None, None, None, "政策宣传", 0],
+        ["2026-05-07", "张三", a.id_number, None, None, None, None, "政策宣传", "两小时"],
+    ]
+    outcome = run(xlsx(tmp_path / "h.xlsx", rows), "services", skip_invalid=True)
+    assert errors(outcome) == [(3, "服务时长（小时）"), (4, "服务时长（小时）"), (5, "服务时长（小时）"),
+                               (7, "服务时长（小时）"), (8, "服务时长（小时）")]
+    messages = [p.message for p in outcome.preview.errors]
+    assert messages[:3] == ["服务时长按 0.5 小时计，请填写如 1、1.5、2。"] * 3
+    assert [p.value for p in outcome.preview.errors[:3]] == ["1.25", "0.75", "45分钟"]
+    assert sorted(r.minutes for r in ServiceRecord.select()) == [30, 150]
+
+
+def test_service_hours_at_most_24_a_day_counting_the_file_and_stored_records(fresh_db, tmp_path):
+    a = Volunteer.create(name="张三", id_number=make_id("19800101", "011"))
+    b = Volunteer.create(name="李四", registration_no="WH002")
+    ServiceRecord.create(volunteer=a, served_on=dt.date(2026, 5, 10), activity="防汛值守", minutes=20 * 60)
+    rows = [
+        SERVICE_HEADER,
+        ["2026-05-10", "张三", a.id_number, None, None, None, None, "防汛值守", 20],  # 2: stored already: unchanged
+        ["2026-05-10", "张三", a.id_number, None, None, None, None, "巡河", 3],  # 3: 23 h
+        ["2026-05-10", "张三", a.id_number, None, None, None, None, "巡河", 2],  # 4: 25 h: refused
+        ["2026-05-10", "张三", a.id_number, None, None, None, None, "送餐", 1],  # 5: 24 h
+        ["2026-05-10", "李四", None, None, "WH002", None, None, "值守", 12],  # 6
+        ["2026-05-10", "李四", None, None, "WH002", None, None, "值守", 12.5],  # 7: 24.5 h: refused
+        ["2026-05-11", "李四", None, None, "WH002", None, None, "值守", 24],  # 8: another day
+    ]
+    path = xlsx(tmp_path / "d.xlsx", rows)
+    before = list(db.connection().iterdump())
+    outcome = run(path, "services")
+    assert not outcome.committed
+    assert errors(outcome) == [(4, "服务时长（小时）"), (7, "服务时长（小时）")]
+    first, second = outcome.preview.errors
+    assert first.message == ("张三 在 2026-05-10 已登记 23 小时（含已保存的记录和本表前面的行），再加 2 小时就超过一天 24 小时，"
+                             "请核对。")
+    assert first.value == "2"
+    assert second.message.startswith("李四 在 2026-05-10 已登记 12 小时") and "再加 12.5 小时" in second.message
+    assert outcome.preview.actions == ["unchanged", "insert", None, "insert", "insert", None, "insert"]
+    assert list(db.connection().iterdump()) == before
+
+    outcome = run(path, "services", skip_invalid=True)
+    assert (outcome.inserted, outcome.unchanged, outcome.skipped) == (4, 1, 2)
+    per_day: dict[tuple, int] = {}
+    for r in ServiceRecord.select():
+        per_day[(r.volunteer_id, r.served_on)] = per_day.get((r.volunteer_id, r.served_on), 0) + r.minutes
+    assert per_day == {(a.id, dt.date(2026, 5, 10)): 24 * 60, (b.id, dt.date(2026, 5, 10)): 12 * 60,
+                       (b.id, dt.date(2026, 5, 11)): 24 * 60}
+    again = run(path, "services", skip_invalid=True)  # stored rows are not counted twice
+    assert errors(again) == [(4, "服务时长（小时）"), (7, "服务时长（小时）")]
+    assert (again.inserted, again.unchanged) == (0, 5)

@@ -117,8 +117,10 @@ def test_human_output_lists_the_problems(tmp_path, capsys):
         (["members", "SAMPLE", "--sheet", "第二页"], "没有名为「第二页」的工作表"),
         (["members", "NOT_A_WORKBOOK"], "不是有效的 Excel 文件"),
         (["members", "MISSING"], "找不到文件"),
-        (["ratings", "SAMPLE"], "该类型的导入将随星级评定/经费台账功能提供"),
-        (["ledger", "SAMPLE"], "该类型的导入将随星级评定/经费台账功能提供"),
+        (["ratings", "SAMPLE"], "请用 --year 指定年度"),
+        (["ratings", "SAMPLE", "--year", "2031"], "还没有 2031 年度的星级评定"),
+        (["ledger", "SAMPLE"], "找不到经费台账的表头"),
+        (["members", "SAMPLE", "--stage", "street"], "评分阶段（--stage）只用于"),
         (["branches", "SAMPLE"], "找不到党组织的表头"),
     ],
 )

@@ -7,6 +7,9 @@ Reading, checking and writing run on a worker (`ui.workers`) with a progress dia
 can cancel; the window never freezes. A file that cannot be read is explained inside the
 dialog, not in a message box. `imported` is emitted with the `ImportOutcome` after a
 commit, so the window can refresh.
+
+For 星级评定得分 (ratings) a year and a stage (default 社区初评) are chosen too; the
+year list has every rating year, the newest open one first selected.
 """
 
 from __future__ import annotations
@@ -41,7 +44,9 @@ from reports.columns import KIND_COLUMNS, KIND_LABELS
 from ui import dialogs, workers
 from ui.import_table_model import ImportTableModel
 from wanghu_desk.errors import UserError
+from wanghu_desk.rating_rules import STAGE_LABELS
 from wanghu_desk.services import imports as import_service
+from wanghu_desk.services import rating
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +60,12 @@ def _documents() -> str:
 
 
 class ImportDialog(QDialog):
-    """`ImportDialog(parent, kind=None)`; `kind` preselects members / branches / groups /
-    volunteers / services."""
+    """`ImportDialog(parent, kind=None, year=None)`; `kind` preselects members / branches /
+    groups / volunteers / services / ratings / ledger; `year` preselects a rating year."""
 
     imported = Signal(object)  # ImportOutcome
 
-    def __init__(self, parent: QWidget | None = None, kind: str | None = None):
+    def __init__(self, parent: QWidget | None = None, kind: str | None = None, year: int | None = None):
         super().__init__(parent)
         self.setObjectName("importDialog")
         self.setWindowTitle("导入名册")
@@ -95,9 +100,30 @@ class ImportDialog(QDialog):
         self.sheet_combo.setEnabled(False)
         self.sheet_combo.currentIndexChanged.connect(self._sheet_changed)
 
+        # Ratings only: which year and which stage the scores are for.
+        self.year_combo = QComboBox(self)
+        self.year_combo.setObjectName("importYear")
+        self.stage_combo = QComboBox(self)
+        self.stage_combo.setObjectName("importStage")
+        for code, label in STAGE_LABELS.items():
+            self.stage_combo.addItem(label, code)
+        self.stage_combo.setCurrentIndex(self.stage_combo.findData("community"))
+        self._fill_years(year)
+        self.year_combo.currentIndexChanged.connect(self._options_changed)
+        self.stage_combo.currentIndexChanged.connect(self._options_changed)
+        self.rating_row = QWidget(self)
+        rating_layout = QHBoxLayout(self.rating_row)
+        rating_layout.setContentsMargins(0, 0, 0, 0)
+        rating_layout.addWidget(self.year_combo)
+        rating_layout.addWidget(QLabel("评分阶段：", self.rating_row))
+        rating_layout.addWidget(self.stage_combo)
+        rating_layout.addStretch(1)
+
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         form.addRow("导入内容：", self.kind_combo)
+        form.addRow("评定年度：", self.rating_row)
+        self.form = form
         form.addRow("文件：", file_row)
         form.addRow("工作表：", self.sheet_combo)
 
@@ -185,14 +211,61 @@ class ImportDialog(QDialog):
         data = self.sheet_combo.currentData()
         return data if data else None
 
+    @property
+    def year(self) -> int | None:
+        """The rating year (ratings only)."""
+        return self.year_combo.currentData() if self.kind == "ratings" else None
+
+    @property
+    def stage(self) -> str | None:
+        """The rating stage (ratings only): self / community / street."""
+        return self.stage_combo.currentData() if self.kind == "ratings" else None
+
+    def _fill_years(self, wanted: int | None) -> None:
+        """Every rating year, newest first; `wanted`, else the newest open year, selected."""
+        self.year_combo.blockSignals(True)
+        self.year_combo.clear()
+        try:
+            years = rating.years()
+            states = {y: rating.round_info(y) for y in years}
+        except Exception:  # noqa: BLE001 - no database yet: the preview explains
+            log.exception("cannot list the rating years")
+            years, states = [], {}
+        for y in years:
+            state = "（已定级）" if states[y].is_finalized else ""
+            self.year_combo.addItem(f"{y} 年度{state}", y)
+        pick = wanted if wanted in years else next((y for y in years if not states[y].is_finalized),
+                                                   years[0] if years else None)
+        if pick is not None:
+            self.year_combo.setCurrentIndex(self.year_combo.findData(pick))
+        self.year_combo.blockSignals(False)
+
+    def select_year(self, year: int, stage: str | None = None) -> None:
+        """Choose the rating year (and stage); starts a new preview when a file is open."""
+        if stage is not None:
+            self.stage_combo.blockSignals(True)
+            self.stage_combo.setCurrentIndex(self.stage_combo.findData(stage))
+            self.stage_combo.blockSignals(False)
+        index = self.year_combo.findData(year)
+        if index >= 0 and index != self.year_combo.currentIndex():
+            self.year_combo.setCurrentIndex(index)
+        else:
+            self._options_changed(index)
+
     def _show_empty(self, message: str | None = None, *, error: bool = False) -> None:
         self.preview = None
         self.model.set_preview(None)
         label = KIND_LABELS[self.kind]
         required = "」「".join(c.header for c in KIND_COLUMNS[self.kind] if c.required)
+        if self.kind == "ratings":
+            required += "」和各评分项（如「1.1」或评定内容）"
+            if self.year_combo.count() == 0 and message is None:
+                message, error = "还没有星级评定年度。请先在「星级评定」中新建年度，再导入得分。", True
+        else:
+            required += "」"
         self.hint.setText(message or (
             f"选择要导入的{label}文件（Excel 或 CSV），也可以把文件拖到这里。\n"
-            f"表格中应有「{required}」等列；标题行、合并单元格都没关系。"
+            f"表格中应有「{required}等列；标题行、合并单元格都没关系。"
         ))
         self.hint.setStyleSheet("color: #C8161D;" if error else "color: #555555;")
         self.stack.setCurrentWidget(self.hint)
@@ -211,8 +284,9 @@ class ImportDialog(QDialog):
         self.valid_button.setEnabled(not busy and bool(p) and has_rows and not p.clean)
         self.problems_button.setEnabled(not busy and bool(p) and any(r.problems for r in p.rows))
         self.only_problems.setEnabled(bool(p) and any(r.problems for r in p.rows))
-        for widget in (self.kind_combo, self.choose_button):
+        for widget in (self.kind_combo, self.choose_button, self.year_combo, self.stage_combo):
             widget.setEnabled(not busy)
+        self.form.setRowVisible(self.rating_row, self.kind == "ratings")
         self.sheet_combo.setEnabled(not busy and self.sheet_combo.count() > 1)
         # The red primary look goes to the one action that makes sense now, never to a
         # disabled button.
@@ -271,6 +345,16 @@ class ImportDialog(QDialog):
             self.start_preview()
 
     def _kind_changed(self, _index: int) -> None:
+        if self.kind == "ratings":
+            self._fill_years(self.year_combo.currentData())
+        if self.path is not None and self.sheet_combo.count():
+            self.start_preview()
+        else:
+            self._show_empty()
+
+    def _options_changed(self, _index: int) -> None:
+        if self.kind != "ratings":
+            return
         if self.path is not None and self.sheet_combo.count():
             self.start_preview()
         else:
@@ -300,7 +384,11 @@ class ImportDialog(QDialog):
             return None
         self.preview = None
         self.model.set_preview(None)
-        worker = workers.Worker(importing.preview_steps, self.path, self.kind, self.sheet)
+        if self.kind == "ratings" and self.year is None:
+            self._show_empty()
+            return None
+        worker = workers.Worker(importing.preview_steps, self.path, self.kind, self.sheet, year=self.year,
+                                stage=self.stage)
         return self._run(worker, "检查文件", f"正在读取并检查「{self.path.name}」…", self._preview_ready,
                          on_error=lambda message: self._show_empty(message, error=True),
                          on_cancelled=lambda: self._show_empty("已取消检查。可以重新选择文件。"))
@@ -338,7 +426,8 @@ class ImportDialog(QDialog):
                 f"不变 {p.count(import_service.UNCHANGED):,}")
         parts = [f"{escape(where)}{header}：共 <b>{len(p.rows):,}</b> 行。"]
         if p.blocked:
-            parts.append(_red("文件缺少必需的列，不能导入（见下方说明）。"))
+            missing = any("缺少" in e.message for e in p.file_problems if e.is_error)
+            parts.append(_red("文件缺少必需的列，不能导入（见下方说明）。" if missing else "不能导入（原因见下方说明）。"))
         elif not p.rows:
             parts.append("没有找到数据行。")
         else:
@@ -391,9 +480,12 @@ class ImportDialog(QDialog):
         p = outcome.preview
         skipped = f"，跳过有错误的 {outcome.skipped} 行" if outcome.skipped else ""
         created = _created_text(outcome.created)
+        label = p.label
+        if p.kind == "ratings":
+            label = f" {p.options['year']} 年度{STAGE_LABELS[p.options['stage']]}得分"
         dialogs.inform(
             self.parentWidget(), "导入完成",
-            f"已导入{p.label}：新增 {outcome.inserted}，更新 {outcome.updated}，不变 {outcome.unchanged}{skipped}。",
+            f"已导入{label}：新增 {outcome.inserted}，更新 {outcome.updated}，不变 {outcome.unchanged}{skipped}。",
             informative=(created + "\n" if created else "") + "导入前的数据已自动备份。",
         )
 

@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
-IMPORT_KINDS = ["members", "branches", "groups", "volunteers", "services"]
-LATER_IMPORT_KINDS = ["ratings", "ledger"]  # SPEC §9; they arrive with issues 5 and 6
+IMPORT_KINDS = ["members", "branches", "groups", "volunteers", "services", "ratings", "ledger"]
+RATING_STAGES = ["self", "community", "street"]
 EXPORT_KINDS = ["members", "branches", "groups", "volunteers", "rating", "ledger"]
 REPORT_KINDS = ["quarterly", "rating", "ledger"]
 
@@ -83,10 +83,14 @@ def build_parser() -> ChineseArgumentParser:
     add("check", "检查数据库文件是否完好")
 
     p = add("import", "从 Excel（.xlsx/.xls）或 CSV 导入名册")
-    p.add_argument("kind", metavar="KIND", choices=IMPORT_KINDS + LATER_IMPORT_KINDS,
-                   help="members（党员）| branches（党组织）| groups（楼栋党小组）| volunteers（志愿者）| services（服务记录）")
+    p.add_argument("kind", metavar="KIND", choices=IMPORT_KINDS,
+                   help="members（党员）| branches（党组织）| groups（楼栋党小组）| volunteers（志愿者）| services（服务记录）"
+                        "| ratings（星级评定得分，需 --year）| ledger（经费台账）")
     p.add_argument("file", type=Path, metavar="FILE", help="要导入的文件")
     p.add_argument("--sheet", metavar="NAME", help="只导入这个工作表（默认：所有含表头的工作表）")
+    p.add_argument("--year", type=int, metavar="Y", help="年度：ratings 必填；ledger 可选（只接受该年度的凭证）")
+    p.add_argument("--stage", choices=RATING_STAGES, metavar="STAGE",
+                   help="ratings 的评分阶段：self（自评）| community（社区初评，默认）| street（街道审定）")
     p.add_argument("--dry-run", action="store_true", help="只检查、不写入")
     p.add_argument("--skip-invalid", action="store_true", help="跳过有错误的行，只导入有效行")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
@@ -270,15 +274,15 @@ MAX_LISTED = 30
 
 
 def cmd_import(args) -> int:
-    if args.kind in LATER_IMPORT_KINDS:
-        raise errors.UsageError("该类型的导入将随星级评定/经费台账功能提供。")
     from reports import importing
 
     try:
+        if args.kind == "ratings" and args.year is None:
+            raise errors.UsageError("导入星级评定得分时请用 --year 指定年度，例如 --year 2026。")
         database.open_database(_db_path(args))
         try:
             outcome = importing.run(args.file, args.kind, args.sheet, dry_run=args.dry_run,
-                                    skip_invalid=args.skip_invalid)
+                                    skip_invalid=args.skip_invalid, year=args.year, stage=args.stage)
         finally:
             database.close_database()
     except errors.UserError as exc:

@@ -1,5 +1,6 @@
-"""Writing imported rows: upsert of members, branches, building groups, volunteers and
-service records, all or nothing, in one transaction with one audit event naming the file.
+"""Writing imported rows: upsert of members, branches, building groups, volunteers,
+service records, star-rating scores and ledger entries, all or nothing, in one
+transaction with one audit event naming the file.
 
 The rows arrive already normalised and checked (by `reports.import_rows`) as plain
 dicts; this module decides, per row, insert / update / unchanged against what is
@@ -10,7 +11,12 @@ second. An automatic backup (`before-import`) is taken before the transaction.
 Keys: members by 公民身份号码; branches by short name; building groups by branch and
 name; volunteers by ID number, else 志愿者编号, else name and phone; service records are
 matched as a multiset of identical records (so importing the same file twice adds
-nothing). A value that a row does not give (absent column, empty cell) keeps the stored
+nothing); rating scores by branch and item at the chosen stage of the chosen year
+(written by `rating.set_scores`); ledger entries as a multiset of (branch, date, kind,
+amount, 摘要) — a row already stored is unchanged, the new ones are written by
+`ledger.commit_normalized_rows` (the same rules as the forms, vouchers numbered in date
+order). `ledger_trial` runs those rules on a preview's new ledger rows in a transaction
+that is always rolled back, to tell which row a rule refuses. A value that a row does not give (absent column, empty cell) keeps the stored
 value. Teams, projects, communities, estates, buildings and building groups named by a
 row and not yet known are created (the preview warned about each).
 
@@ -32,7 +38,9 @@ import peewee as pw
 
 from models import db
 from wanghu_desk import database, errors
-from wanghu_desk.services.base import require, writing
+from wanghu_desk.rating_rules import STAGE_LABELS
+from wanghu_desk.services import ledger, rating
+from wanghu_desk.services.base import current_actor, require, writing
 from wanghu_desk.services.lookup import normalize_org_name
 
 __all__ = [
@@ -43,6 +51,7 @@ __all__ = [
     "community_names",
     "group_names",
     "group_reference_data",
+    "ledger_trial",
     "service_reference_data",
     "volunteer_reference_data",
 ]
@@ -53,6 +62,8 @@ KIND_LABELS = {
     "groups": "楼栋党小组",
     "volunteers": "志愿者",
     "services": "志愿服务记录",
+    "ratings": "星级评定得分",
+    "ledger": "经费台账",
 }
 
 INSERT, UPDATE, UNCHANGED = "insert", "update", "unchanged"
@@ -752,6 +763,205 @@ def _commit_services(records: list[dict], counts: ImportCounts, source: str) -> 
         yield done, len(inserts), f"正在写入服务记录 {done:,} / {len(inserts):,} 条…"
 
 
+# ---------------------------------------------------------------- star-rating scores
+
+
+def _rating_plan(records: list[dict], year: int, stage: str) -> list[tuple[str, list[tuple[int, int, int]]]]:
+    """Per record: the action and the ``(branch_id, criterion_id, points_cp)`` that change."""
+    stored = {row.branch_id: row.scores.get(stage, {}) for row in rating.load_sheet(year).rows}
+    out = []
+    for rec in records:
+        old = stored.get(rec["branch_id"], {})
+        changes = [(rec["branch_id"], cid, cp) for cid, cp in sorted(rec["points"].items()) if old.get(cid) != cp]
+        out.append((UNCHANGED if not changes else UPDATE if old else INSERT, changes))
+    return out
+
+
+def _classify_ratings(records: list[dict], options: dict[str, Any]) -> list[str]:
+    return [action for action, _ in _rating_plan(records, options["year"], options["stage"])]
+
+
+def _commit_ratings(records: list[dict], counts: ImportCounts, source: str, options: dict[str, Any]) -> Progress:
+    year, stage = options["year"], options["stage"]
+    entries: list[tuple[int, int, int]] = []
+    names = {INSERT: "inserted", UPDATE: "updated", UNCHANGED: "unchanged"}
+    for action, changes in _rating_plan(records, year, stage):
+        setattr(counts, names[action], getattr(counts, names[action]) + 1)
+        entries.extend(changes)
+    yield 0, len(records), f"正在写入 {year} 年度{STAGE_LABELS[stage]}得分…"
+    if entries:
+        rating.set_scores(year, stage, entries)  # a savepoint; refuses a finalized year
+    yield len(records), len(records), "正在写入得分…"
+
+
+# ---------------------------------------------------------------- ledger entries
+
+_REVERSAL_PREFIX = re.compile(r"^冲销第?\s*\d+\s*号")
+#: Source voucher numbers of the new rows are moved out of the way of stored numbers
+#: while `ledger.commit_normalized_rows` pairs reversals with their originals.
+_SOURCE_OFFSET = 10_000_000
+
+
+def _summary_key(kind: str, summary: str) -> str:
+    """A reversal's 摘要 is stored as "冲销第N号凭证：原因" with the voucher number it got;
+    compare the reason only (as `ledger.commit_normalized_rows` extracts it)."""
+    if kind != ledger.REVERSAL:
+        return summary
+    m = _REVERSAL_PREFIX.match(summary)
+    if not m:
+        return summary
+    return summary[m.end():].lstrip("凭证：:，, ").strip("（）() ") or "更正错账"
+
+
+def _ledger_key(branch_id: int, day: Any, kind: str, amount: int, summary: str) -> tuple:
+    return (branch_id, _db(day), kind, int(amount), _summary_key(kind, summary))
+
+
+def _stored_ledger(records: list[dict]) -> tuple[dict[tuple, list[int]], set[tuple[int, int, int]]]:
+    """Stored entries of the records' years: key → voucher numbers, and every
+    (branch, year, voucher number)."""
+    by_key: dict[tuple, list[int]] = {}
+    numbers: set[tuple[int, int, int]] = set()
+    years = sorted({r["year"] for r in records})
+    if not years:
+        return by_key, numbers
+    for branch_id, day, kind, amount, summary, voucher, year in _rows(
+        "SELECT branch_id, entry_date, kind, amount_fen, summary, voucher_no, year FROM ledger_entry "
+        f"WHERE year IN ({','.join('?' * len(years))}) ORDER BY year, branch_id, voucher_no", years,
+    ):
+        by_key.setdefault(_ledger_key(branch_id, day, kind, amount, summary), []).append(voucher)
+        numbers.add((branch_id, year, voucher))
+    return by_key, numbers
+
+
+def _match_ledger(records: list[dict]) -> tuple[list[str], list[int | None], set[tuple[int, int, int]]]:
+    """Per record: insert or unchanged (a stored entry with the same branch, date, kind,
+    amount and 摘要, each stored entry matched once), the matched voucher number; and
+    the stored (branch, year, voucher number) set."""
+    by_key, numbers = _stored_ledger(records)
+    actions: list[str] = []
+    matched: list[int | None] = []
+    for rec in records:
+        found = by_key.get(_ledger_key(rec["branch_id"], rec["entry_date"], rec["kind"], rec["amount_fen"],
+                                       rec["summary"]))
+        if found:
+            actions.append(UNCHANGED)
+            matched.append(found.pop(0))
+        else:
+            actions.append(INSERT)
+            matched.append(None)
+    return actions, matched, numbers
+
+
+def _source(rec: dict) -> tuple[int, int, int] | None:
+    number = rec.get("source_voucher_no")
+    return (rec["branch_id"], rec["year"], number) if number else None
+
+
+def _target(rec: dict) -> tuple[int, int, int]:
+    return (rec["branch_id"], rec["year"], rec.get("reverses_voucher_no"))
+
+
+def _commit_order(records: list[dict], indexes: Iterable[int]) -> list[int]:
+    """The order of `ledger.commit_normalized_rows`: by date, reversals after the day's
+    other entries, then as in the file."""
+    return sorted(indexes, key=lambda i: (records[i]["entry_date"], records[i]["kind"] == ledger.REVERSAL, i))
+
+
+class _TrialOver(Exception):
+    """Ends the trial transaction of `ledger_trial` (always rolled back)."""
+
+
+def ledger_trial(records: list[dict], *, today: dt.date | None = None
+                 ) -> Generator[tuple[int, int, str], None, list[tuple[int, str | None, str]]]:
+    """Which of the new ledger rows the ledger's rules refuse, and why: each new row is
+    written by `ledger.commit_normalized_rows` in the commit's order inside one
+    transaction that is always rolled back (nothing is written). A refused row is left
+    out of the balance, as "import only the valid rows" would leave it out. Returns
+    ``(index in records, field, message)``; `field` is the service's field name."""
+    if not records or not current_actor().can_write:
+        return []
+    actions, matched, stored_numbers = _match_ledger(records)
+    known: dict[tuple[int, int, int], int] = {}  # source voucher -> voucher number in the trial database
+    for i, rec in enumerate(records):
+        if actions[i] == UNCHANGED and _source(rec):
+            known[_source(rec)] = matched[i]
+    in_file = {_source(rec) for rec in records if _source(rec)}
+    order = _commit_order(records, (i for i in range(len(records)) if actions[i] == INSERT))
+    problems: list[tuple[int, str | None, str]] = []
+    failed: set[tuple[int, int, int]] = set()
+    total = len(order)
+    try:
+        with db.atomic("IMMEDIATE"):
+            for n, i in enumerate(order, 1):
+                rec = dict(records[i])
+                rec.pop("source_voucher_no", None)
+                if rec["kind"] == ledger.REVERSAL:
+                    target = _target(rec)
+                    if target in failed:
+                        problems.append((i, "reverses", f"要冲销的第{target[2]}号凭证没能通过检查（见该行的问题），"
+                                                        "这一行也不能导入。"))
+                        continue
+                    if target in known:
+                        rec["reverses_voucher_no"] = known[target]
+                    elif target in in_file:
+                        problems.append((i, "reverses", f"要冲销的第{target[2]}号凭证的日期晚于这笔冲销。"
+                                                        "冲销日期不能早于原凭证，请核对日期。"))
+                        continue
+                    elif target not in stored_numbers:
+                        problems.append((i, "reverses", f"找不到要冲销的第{target[2]}号凭证：本表和已有台账中都没有"
+                                                        "这个凭证号。请核对冲销凭证号。"))
+                        continue
+                try:
+                    ids = ledger.commit_normalized_rows([rec], today=today)
+                except errors.UserError as exc:
+                    problems.append((i, getattr(exc, "field", None), exc.message))
+                    if _source(records[i]):
+                        failed.add(_source(records[i]))
+                else:
+                    if _source(records[i]):
+                        known[_source(records[i])] = _rows("SELECT voucher_no FROM ledger_entry WHERE id = ?",
+                                                            (ids[0],))[0][0]
+                if n % 50 == 0:
+                    yield n, total, f"正在按台账规则核对 {n:,} / {total:,} 笔…"
+            raise _TrialOver
+    except _TrialOver:
+        pass
+    yield total, total, "已按台账规则核对余额和凭证。"
+    return sorted(problems)
+
+
+def _classify_ledger(records: list[dict], options: dict[str, Any]) -> list[str]:
+    return _match_ledger(records)[0]
+
+
+def _commit_ledger(records: list[dict], counts: ImportCounts, source: str, options: dict[str, Any]) -> Progress:
+    actions, matched, _numbers = _match_ledger(records)
+    unchanged = {_source(rec): matched[i] for i, rec in enumerate(records)
+                 if actions[i] == UNCHANGED and _source(rec)}
+    new_sources = {_source(rec) for i, rec in enumerate(records) if actions[i] == INSERT and _source(rec)}
+    inserts = []
+    for i, rec in enumerate(records):
+        if actions[i] == UNCHANGED:
+            counts.unchanged += 1
+            continue
+        row = dict(rec)
+        if _source(rec):
+            row["source_voucher_no"] = rec["source_voucher_no"] + _SOURCE_OFFSET
+        if rec["kind"] == ledger.REVERSAL:
+            target = _target(rec)
+            if target in new_sources:
+                row["reverses_voucher_no"] = target[2] + _SOURCE_OFFSET
+            elif target in unchanged:
+                row["reverses_voucher_no"] = unchanged[target]
+        inserts.append(row)
+    yield 0, len(inserts), f"正在写入 {len(inserts):,} 笔台账…"
+    if inserts:
+        ledger.commit_normalized_rows(inserts, today=options.get("today"))
+    counts.inserted += len(inserts)
+    yield len(inserts), len(inserts), "正在写入台账…"
+
+
 # ---------------------------------------------------------------- entry points
 
 _CLASSIFY = {
@@ -768,11 +978,16 @@ _COMMIT = {
     "volunteers": _commit_volunteers,
     "services": _commit_services,
 }
+#: Kinds that need the import's options (year, stage, today).
+_CLASSIFY_WITH_OPTIONS = {"ratings": _classify_ratings, "ledger": _classify_ledger}
+_COMMIT_WITH_OPTIONS = {"ratings": _commit_ratings, "ledger": _commit_ledger}
 
 
-def classify(kind: str, records: list[dict[str, Any]]) -> list[str]:
+def classify(kind: str, records: list[dict[str, Any]], options: dict[str, Any] | None = None) -> list[str]:
     """What a commit would do with each record: "insert", "update" or "unchanged".
-    Reads only; used by the preview."""
+    Reads only; used by the preview. `options`: ``year`` and ``stage`` for ratings."""
+    if kind in _CLASSIFY_WITH_OPTIONS:
+        return _CLASSIFY_WITH_OPTIONS[kind](records, dict(options or {}))
     return _CLASSIFY[kind](records)
 
 
@@ -784,22 +999,32 @@ def commit(
     sheets: Sequence[str] = (),
     skipped: int = 0,
     backup: bool = True,
+    options: dict[str, Any] | None = None,
+    today: dt.date | None = None,
 ) -> Generator[tuple[int, int, str], None, ImportCounts]:
     """Write `records` (checked rows of one roster kind) in one transaction.
 
     A generator: it yields progress ``(done, total, text)`` and returns the
     `ImportCounts`. Closing it early (a cancel) rolls everything back. An automatic
-    backup is taken first; one audit event names the file.
+    backup is taken first; one audit event names the file. `options`: ``year`` and
+    ``stage`` for rating scores; `today` bounds the dates of ledger entries.
     """
     require("write")
     counts = ImportCounts()
     label = KIND_LABELS[kind]
+    options = {k: v for k, v in (options or {}).items() if v is not None}
     yield 0, len(records), "正在备份数据库…"
     if backup:
         counts.backup = database.auto_backup("before-import")
+    what = label
+    if kind == "ratings":
+        what = f"{options['year']} 年度{STAGE_LABELS[options['stage']]}得分"
     try:
         with writing(f"import.{kind}") as tx:
-            yield from _COMMIT[kind](records, counts, source)
+            if kind in _COMMIT_WITH_OPTIONS:
+                yield from _COMMIT_WITH_OPTIONS[kind](records, counts, source, {**options, "today": today})
+            else:
+                yield from _COMMIT[kind](records, counts, source)
             tx.audit(
                 "import",
                 None,
@@ -808,13 +1033,14 @@ def commit(
                     "kind": kind,
                     "file": source,
                     "sheets": list(sheets),
+                    **options,
                     "inserted": counts.inserted,
                     "updated": counts.updated,
                     "unchanged": counts.unchanged,
                     "skipped_invalid": skipped,
                     "created": {k: v for k, v in counts.created.items() if v},
                 },
-                note=f"导入{label}：{source}（新增 {counts.inserted}，更新 {counts.updated}，不变 {counts.unchanged}）",
+                note=f"导入{what}：{source}（新增 {counts.inserted}，更新 {counts.updated}，不变 {counts.unchanged}）",
             )
     except errors.UserError:
         raise
