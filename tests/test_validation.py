@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import random
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from wanghu_desk import validation as V
 from wanghu_desk.validation import (
     EMPTY_MARKERS,
     PROVINCE_CODES,
@@ -1023,3 +1026,200 @@ def test_messages_are_chinese(raw):
     ):
         for problem in result.problems:
             assert_chinese(problem.message)
+
+
+# ---------------------------------------------------------------------------
+# Fast paths give exactly what the full checks give
+# ---------------------------------------------------------------------------
+# clean_text, validate_id_number, validate_phone, normalize_name and parse_date return early
+# for already-clean values; the full checks stay callable as `_..._full`.
+
+ANY_TODAY = st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31))
+MESSY = "0123456789０１２３４５６７８９ \u3000\u00a0\u200b\t\n-—/.·•()（）+#转XxＸE长张无"
+
+
+def same(fast: Checked, full: Checked) -> None:
+    assert fast == full
+    assert type(fast.value) is type(full.value)
+
+
+def test_check_char_by_base_13():
+    assert all(w == pow(2, 17 - i, 11) for i, w in enumerate(V._ID_WEIGHTS))
+
+
+@given(st.text(alphabet="0123456789", min_size=17, max_size=17))
+def test_check_char_by_base_13_agrees(first17):
+    assert V._ID_CHECK_MAP[2 * int(first17, 13) % 11] == id_check_char(first17)
+
+
+@settings(max_examples=500)
+@given(
+    st.one_of(
+        st.text(),
+        st.text(alphabet=MESSY, max_size=12),
+        st.sampled_from(sorted(EMPTY_MARKERS)),
+        st.builds(lambda m, pad: pad + m + pad, st.sampled_from(sorted(EMPTY_MARKERS)), st.sampled_from(["", " "])),
+        st.none(),
+        st.integers(),
+        st.floats(),
+        st.binary(max_size=10),
+    )
+)
+def test_clean_text_fast_path(raw):
+    assert clean_text(raw) == V._clean_text_full(raw)
+
+
+def _id_variants(id18: str, position: int, digit: str) -> list[object]:
+    changed = id18[:position] + digit + id18[position + 1 :]
+    return [id18, changed, id18.lower(), changed.lower(), id18[:17] + "x", " " + id18, id18.translate(FULLWIDTH)]
+
+
+@settings(max_examples=400)
+@given(
+    st.one_of(
+        valid_ids,
+        st.builds(make_id, st.text(alphabet="0123456789", min_size=6, max_size=6), births, sequences),
+        st.text(alphabet="0123456789", min_size=18, max_size=18),
+        st.text(alphabet="0123456789X", min_size=17, max_size=19),
+    ),
+    st.integers(min_value=0, max_value=17),
+    st.sampled_from("0123456789Xx"),
+    ANY_TODAY,
+)
+def test_id_fast_path(id18, position, digit, today):
+    for raw in _id_variants(id18, position, digit):
+        same(validate_id_number(raw, today=today), V._validate_id_number_full(raw, today=today))
+    same(validate_id_number(id18), V._validate_id_number_full(id18))
+
+
+@given(st.one_of(st.text(alphabet=MESSY, max_size=20), st.integers(), st.floats(), st.booleans()), ANY_TODAY)
+def test_id_fast_path_other_input(raw, today):
+    same(validate_id_number(raw, today=today), V._validate_id_number_full(raw, today=today))
+
+
+@given(st.sampled_from(["00000000", "19000229", "20000229", "19991301", "18991231", "19000101", "20991231"]))
+def test_id_fast_path_edge_dates(digits8):
+    id18 = _id_with_birth(digits8)
+    for today in (TODAY, date(2099, 12, 31), date(1900, 1, 1)):
+        same(validate_id_number(id18, today=today), V._validate_id_number_full(id18, today=today))
+
+
+landline_shapes = st.builds(
+    lambda area, number, sep: area + sep + number,
+    st.text(alphabet="0123456789", min_size=2, max_size=5),
+    st.text(alphabet="0123456789", min_size=5, max_size=10),
+    st.sampled_from(["-", "", " ", "—", "-0"]),
+)
+
+
+@settings(max_examples=500)
+@given(
+    st.one_of(
+        mobiles,
+        st.text(alphabet="0123456789", min_size=10, max_size=12),
+        landline_shapes,
+        st.from_regex(r"0[0-9]{1,4}-[0-9]{6,9}", fullmatch=True),
+        st.text(alphabet=MESSY, max_size=16),
+        st.integers(min_value=0, max_value=10**12),
+        st.integers(),
+        st.floats(min_value=1e9, max_value=3e10),
+        st.floats(),
+        st.booleans(),
+    )
+)
+def test_phone_fast_path(raw):
+    same(validate_phone(raw), V._validate_phone_full(raw))
+
+
+@given(mobiles)
+def test_phone_fast_path_numbers(mobile):
+    for raw in (mobile, int(mobile), float(mobile), float(mobile) + 0.5, -int(mobile)):
+        same(validate_phone(raw), V._validate_phone_full(raw))
+
+
+def test_every_cjk_unified_ideograph_is_a_clean_name():
+    """The fast path of normalize_name trusts U+4E00–U+9FFF: letters, NFKC-stable, no
+    digits (for this Python's Unicode data)."""
+    for cp in range(0x4E00, 0xA000):
+        ch = chr(cp)
+        assert unicodedata.category(ch) == "Lo" and "CJK" in unicodedata.name(ch, ""), hex(cp)
+        assert unicodedata.normalize("NFKC", ch) == ch and not ch.isdigit() and not ch.isspace(), hex(cp)
+        same(normalize_name(ch), V._normalize_name_full(ch))
+
+
+cjk = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+
+
+@settings(max_examples=500)
+@given(
+    st.one_of(
+        st.text(alphabet=cjk, min_size=1, max_size=35),
+        st.lists(st.text(alphabet=cjk, min_size=1, max_size=6), min_size=1, max_size=5).map("·".join),
+        st.text(alphabet=st.one_of(cjk, st.sampled_from("·•.・ 　-'Aa1无")), max_size=12),
+        st.sampled_from(sorted(EMPTY_MARKERS)),
+        st.text(max_size=12),
+        st.integers(),
+        st.none(),
+    )
+)
+def test_name_fast_path(raw):
+    same(normalize_name(raw), V._normalize_name_full(raw))
+
+
+@given(
+    st.one_of(st.dates(), st.datetimes(), st.none(), st.integers(min_value=-10, max_value=10**6), st.text(max_size=12))
+)
+def test_date_fast_path(raw):
+    same(parse_date(raw), V._parse_date_full(raw))
+
+
+def test_fast_paths_on_a_large_generated_sample():
+    """20,000 rows shaped like a roster, with a sprinkling of mistakes."""
+    rng = random.Random(20261122)
+    provinces = sorted(PROVINCE_CODES) + ["10", "99", "00"]
+    for _ in range(20_000):
+        born = date(1890, 1, 1) + timedelta(days=rng.randrange(0, 140 * 365))
+        first17 = f"{rng.choice(provinces)}{rng.randrange(10**4):04d}{born:%Y%m%d}{rng.randrange(1000):03d}"
+        id18 = first17 + (id_check_char(first17) if rng.random() < 0.9 else rng.choice("0123456789Xx"))
+        if rng.random() < 0.02:
+            id18 = id18[:6] + rng.choice(["19990230", "20001301", "19000000"]) + id18[14:]
+        same(validate_id_number(id18, today=TODAY), V._validate_id_number_full(id18, today=TODAY))
+        mobile = f"1{rng.randrange(10)}{rng.randrange(10**9):09d}"
+        area = rng.choice(["010", "021", "0551", "0552", "0871", "012", "05512", "0210", "055", "001", "0086"])
+        landline = f"{area}-{rng.randrange(10**6, 10**8 + 10**7)}"
+        for phone in (mobile, landline, int(mobile), float(mobile)):
+            same(validate_phone(phone), V._validate_phone_full(phone))
+        name = "".join(chr(rng.randrange(0x4E00, 0xA000)) for _ in range(rng.choice((1, 2, 3, 3, 4, 8))))
+        same(normalize_name(name), V._normalize_name_full(name))
+        day = date(1880, 1, 1) + timedelta(days=rng.randrange(0, 150 * 365))
+        same(parse_date(day), V._parse_date_full(day))
+
+
+def test_fast_paths_on_the_demo_data(demo_db):
+    from models import Member, Volunteer
+
+    rows = [(m.name, m.id_number, m.phone, m.birth_date) for m in Member.select()]
+    rows += [(v.name, v.id_number, v.phone, None) for v in Volunteer.select()]
+    assert len(rows) > 2000
+    for name, id_number, phone, born in rows:
+        same(normalize_name(name), V._normalize_name_full(name))
+        same(validate_id_number(id_number, today=TODAY), V._validate_id_number_full(id_number, today=TODAY))
+        same(validate_phone(phone), V._validate_phone_full(phone))
+        same(parse_date(born), V._parse_date_full(born))
+        assert clean_text(name) == V._clean_text_full(name)
+
+
+@given(st.one_of(valid_ids, st.text(alphabet="0123456789Xx ", max_size=20), st.text(max_size=20)))
+def test_birth_date_from_id_fast_path(raw):
+    def full(id18):
+        return date(int(id18[6:10]), int(id18[10:12]), int(id18[12:14]))
+
+    try:
+        expected: object = full(raw)
+    except ValueError as exc:
+        expected = ("ValueError", str(exc))
+    try:
+        got: object = birth_date_from_id(raw)
+    except ValueError as exc:
+        got = ("ValueError", str(exc))
+    assert got == expected
