@@ -36,6 +36,7 @@ from models import Branch, BuildingGroup, Member, MemberTransfer, Organization, 
 from wanghu_desk import validation, vocab
 from wanghu_desk.errors import NotFoundError, ValidationError
 from wanghu_desk.pinyin import initials
+from wanghu_desk.services.audit_log import FIELD_LABELS as _AUDIT_LABELS
 from wanghu_desk.services.base import changes, current_actor, snapshot, writing
 
 #: Days before the due date from which a 预备党员 is listed for 转正.
@@ -56,30 +57,11 @@ FLAG_LABELS = {
 
 LEAVING_STATUSES = ("transferred_out", "stopped", "expelled", "deceased")
 
-FIELD_LABELS = {
-    "name": "姓名",
-    "id_number": "公民身份号码",
-    "gender": "性别",
-    "birth_date": "出生日期",
-    "ethnicity": "民族",
-    "education": "学历",
-    "category": "人员类别",
-    "joined_on": "入党日期",
-    "confirmed_on": "转正日期",
-    "branch_id": "所在党支部",
-    "group_id": "楼栋党小组",
-    "employer": "工作单位及职务",
-    "phone": "联系电话",
-    "address": "家庭住址",
-    "status": "党籍状态",
-    "status_changed_on": "状态变更日期",
-    "status_note": "去向/原因",
-    "is_lost_contact": "失联党员",
-    "is_floating": "流动党员",
-    "is_center_household": "党员中心户",
-    "reported_at_residence": "在职党员报到",
-    "note": "备注",
-}
+MEMBER_FIELD_LABELS = _AUDIT_LABELS["member"]
+
+#: The form's fields and their Chinese labels: the audit log's member labels, less the
+#: ones a clerk never types (pinyin initials are derived; "from" only labels transfers).
+FIELD_LABELS = {k: v for k, v in MEMBER_FIELD_LABELS.items() if k not in ("name_initials", "from")}
 
 
 # ---------------------------------------------------------------- roster (read)
