@@ -127,6 +127,8 @@ class Member(BaseModel):
     category = pw.CharField(default="full", index=True)  # full | probationary
     joined_on = pw.DateField(null=True)  # 入党日期
     confirmed_on = pw.DateField(null=True)  # 转正日期
+    probation_extended_to = pw.DateField(null=True)  # 延长预备期至 (migration 2)
+    probation_extension_reason = pw.CharField(null=True)  # 延长预备期原因
     branch = pw.ForeignKeyField(Branch, backref="members", on_delete="RESTRICT")
     group = pw.DeferredForeignKey("BuildingGroup", null=True, backref="members", on_delete="SET NULL", column_name="group_id")
     employer = pw.CharField(null=True)  # 工作单位及职务

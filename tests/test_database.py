@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import signal
@@ -40,7 +41,7 @@ def make_foreign_db(path: Path, *, user_version: int = 0, application_id: int = 
 def test_new_database_is_created_with_wal_foreign_keys_and_version(tmp_path):
     path = tmp_path / "新建 数据库.db"  # Chinese characters and a space in the path just work
     with database.opened(path) as handle:
-        assert handle.created and handle.migrated == [1]
+        assert handle.created and handle.migrated == list(range(1, SCHEMA_VERSION + 1))
         assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
         assert database.schema_version() == SCHEMA_VERSION
@@ -203,6 +204,61 @@ def test_opening_an_older_database_backs_it_up_then_migrates(tmp_path, monkeypat
     backups = list((tmp_path / "bk").glob("*before-migration.db"))
     assert len(backups) == 1
     assert database.inspect_file(backups[0]).user_version == SCHEMA_VERSION
+
+
+def _version_1_database(path: Path) -> None:
+    """A database as version 1 of the program left it, with one member."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, 0, MIGRATIONS[:1]) == [1]
+    conn.execute("INSERT INTO community (id, name, sort_order) VALUES (1, '望湖社区', 1)")
+    conn.execute(
+        "INSERT INTO branch (id, name, category, community_id, status, sort_order) "
+        "VALUES (1, '望湖城北苑小区党支部', 'estate', 1, 'active', 1)"
+    )
+    conn.execute(
+        "INSERT INTO member (id, name, name_initials, id_number, category, joined_on, branch_id, status, "
+        "is_lost_contact, is_floating, is_center_household, reported_at_residence, created_at, updated_at) "
+        "VALUES (1, '张三', 'zs', '11010519491231002X', 'probationary', '2025-07-01', 1, 'active', 0, 0, 0, 0, "
+        "'2025-07-01T09:00:00', '2025-07-01T09:00:00')"
+    )
+    conn.close()
+
+
+def test_migration_2_adds_the_probation_extension_to_a_version_1_database(tmp_path):
+    """From the version-1 schema: backed up, migrated, members kept, extension empty and writable."""
+    from models import Member
+
+    assert [m.version for m in MIGRATIONS][:2] == [1, 2]
+    path = tmp_path / "v1.db"
+    _version_1_database(path)
+    assert database.inspect_file(path).user_version == 1
+    with database.opened(path, backups_dir=tmp_path / "bk") as handle:
+        assert handle.migrated == list(range(2, SCHEMA_VERSION + 1))
+        columns = {r[1]: r for r in db.execute_sql('PRAGMA table_info("member")')}
+        assert columns["probation_extended_to"][2] == "DATE" and columns["probation_extended_to"][3] == 0
+        assert columns["probation_extension_reason"][3] == 0  # nullable
+        member = Member.get_by_id(1)
+        assert (member.name, member.category, member.probation_extended_to) == ("张三", "probationary", None)
+        assert member.probation_extension_reason is None
+        member.probation_extended_to = dt.date(2027, 1, 1)
+        member.probation_extension_reason = "支部大会决议延长预备期半年"
+        member.save()
+        assert Member.get_by_id(1).probation_extended_to == dt.date(2027, 1, 1)
+        assert db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
+    (backup,) = (tmp_path / "bk").glob("*before-migration.db")
+    assert database.inspect_file(backup).user_version == 1
+
+
+def test_migration_2_and_its_version_bump_are_one_step(tmp_path):
+    path = tmp_path / "v1.db"
+    _version_1_database(path)
+    conn = sqlite3.connect(path, isolation_level=None)
+    assert migrate(conn, 1, MIGRATIONS[:2]) == [2]
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("SELECT probation_extended_to, probation_extension_reason FROM member").fetchall() == [
+        (None, None)
+    ]
+    conn.close()
 
 
 # ---------------------------------------------------------------- backup and restore

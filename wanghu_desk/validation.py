@@ -10,7 +10,9 @@ This module owns the rules for the values that clerks type or import (SPEC §3, 
 * dates in the many shapes found in office spreadsheets, including Excel serials;
 * person names;
 * gender / birth date derived from or checked against the ID number;
-* the due date of 转正 for 预备党员.
+* the due date of 转正 for 预备党员, and the member rules of the party constitution
+  (入党 at 18 or older, 转正 not before the probation ends, 延长预备期 at most one year):
+  ``member_rule_errors``, shared by the member form and the Excel importer.
 
 It knows nothing of Qt, the database or files. Every function returns a ``Checked``
 value (the normalised value plus zero or more ``Problem``s) or a plain value; none of
@@ -48,14 +50,18 @@ __all__ = [
     "clean_text",
     "derive_or_check_birth",
     "derive_or_check_gender",
+    "eighteenth_birthday",
     "gender_from_id",
     "id_check_char",
     "is_empty",
     "mask_id_number",
+    "member_rule_errors",
     "normalize_gender",
     "normalize_name",
     "parse_date",
+    "probation_due",
     "probation_due_date",
+    "probation_extension_limit",
     "validate_id_number",
     "validate_phone",
 ]
@@ -809,3 +815,135 @@ def probation_due_date(joined: date) -> date:
         return joined.replace(year=joined.year + 1)
     except ValueError:
         return date(joined.year + 1, 2, 28)
+
+
+def probation_due(joined: date, extended_to: date | None = None) -> date:
+    """When a 预备党员 is due for 转正: the end of an extended probation (延长预备期) when
+    there is one, else one year after joining (`probation_due_date`).
+
+    Every 转正 reminder, roster column, detail pane and report computes "due" here.
+    """
+    if extended_to is not None:
+        return extended_to.date() if isinstance(extended_to, datetime) else extended_to
+    return probation_due_date(joined)
+
+
+def probation_extension_limit(joined: date) -> date:
+    """The latest day an extended probation may run to: one year after the normal end
+    (党章: 延长预备期最长不超过一年), counted like `probation_due_date`."""
+    return probation_due_date(probation_due_date(joined))
+
+
+def eighteenth_birthday(born: date) -> date:
+    """The first day on which a person born on ``born`` is 18 (年满十八周岁).
+
+    Convention for a 29 February birth: 1 March. The eighteenth year after a leap year is
+    never a leap year, and age counts in full years, reached on the day after the last
+    day of the 18th year (the reading of Chinese civil law): on 28 February the person is
+    not yet 18, on 1 March they are. So born 2008-02-29 → 18 on 2026-03-01.
+    """
+    if isinstance(born, datetime):
+        born = born.date()
+    try:
+        return born.replace(year=born.year + 18)
+    except ValueError:  # 29 February
+        return date(born.year + 18, 3, 1)
+
+
+def member_rule_errors(
+    *,
+    category: str | None,
+    born: date | None,
+    joined: date | None,
+    confirmed: date | None,
+    extended_to: date | None,
+    reason: str | None,
+    today: date,
+) -> list[tuple[str, str]]:
+    """The party-constitution rules on one member's dates, as ``(field, message)`` errors.
+
+    Used by both the member form (`services.members.check_member`) and the importer
+    (`reports.import_rows.MemberNormaliser`): plain date comparisons, no parsing, so that
+    it costs next to nothing per row. A value that is ``None`` (not given, or already
+    refused by its own check) skips the rules that need it. ``category`` is
+    ``"full"``, ``"probationary"`` or ``None`` (unknown).
+
+    * 入党日期 (``joined_on``): not after ``today``, not before the birth date, and not
+      before the 18th birthday (`eighteenth_birthday`).
+    * 转正日期 (``confirmed_on``) of a 正式党员: not before the end of the probation,
+      `probation_due` — one year after 入党日期, or the end of the extended probation.
+    * 延长预备期 (``probation_extended_to`` and ``probation_extension_reason``): the new
+      end must be after the normal end and at most one year after it
+      (`probation_extension_limit`), and a reason is required. The extension belongs to
+      a 预备党员; a 正式党员 may keep it as history of a probation that was extended
+      before 转正 — then the 转正日期 must not be before the extended end (a probation
+      is only over when the extension is). A reason without a date is an error on the
+      date.
+    """
+    errors: list[tuple[str, str]] = []
+    if joined is not None:
+        if joined > today:
+            errors.append(("joined_on", f"入党日期 {joined.isoformat()} 晚于今天（{today.isoformat()}），请核对。"))
+            joined = None
+        elif born is not None:
+            if joined < born:
+                errors.append(
+                    ("joined_on", f"入党日期 {joined.isoformat()} 早于出生日期 {born.isoformat()}，请核对。")
+                )
+                joined = None
+            else:
+                adult = eighteenth_birthday(born)
+                if joined < adult:
+                    errors.append((
+                        "joined_on",
+                        f"入党日期 {joined.isoformat()} 时还不满 18 周岁：早于年满18周岁之日 {adult.isoformat()}"
+                        f"（出生日期 {born.isoformat()}），请核对。",
+                    ))
+                    joined = None
+
+    extension_ok = extended_to is not None
+    if extended_to is not None:
+        if joined is not None:
+            normal = probation_due_date(joined)
+            if extended_to <= normal:
+                errors.append((
+                    "probation_extended_to",
+                    f"延长预备期至 {extended_to.isoformat()} 不晚于原预备期满之日 {normal.isoformat()}"
+                    f"（入党日期 {joined.isoformat()} 满一年），延长后的日期应在其后，请核对。",
+                ))
+                extension_ok = False
+            else:
+                limit = probation_extension_limit(joined)
+                if extended_to > limit:
+                    errors.append((
+                        "probation_extended_to",
+                        f"延长预备期至 {extended_to.isoformat()} 超过了原预备期满之日 {normal.isoformat()} 后一年"
+                        f"（最晚 {limit.isoformat()}），预备期最多延长一年，请核对。",
+                    ))
+                    extension_ok = False
+        if not reason:
+            errors.append(("probation_extension_reason", "延长了预备期，请填写延长预备期的原因。"))
+    elif reason:
+        errors.append(("probation_extended_to", "填写了延长预备期的原因，请同时填写延长预备期至哪一天。"))
+
+    if category == "full" and confirmed is not None and joined is not None:
+        if confirmed < joined:
+            errors.append((
+                "confirmed_on",
+                f"转正日期 {confirmed.isoformat()} 早于入党日期 {joined.isoformat()}，请核对。",
+            ))
+        elif extension_ok and confirmed < extended_to:  # type: ignore[operator]
+            errors.append((
+                "confirmed_on",
+                f"转正日期 {confirmed.isoformat()} 早于延长后的预备期满之日 {extended_to.isoformat()}"  # type: ignore[union-attr]
+                f"（入党日期 {joined.isoformat()}），请核对。",
+            ))
+        else:
+            due = probation_due_date(joined)
+            if confirmed < due:
+                errors.append((
+                    "confirmed_on",
+                    f"转正日期 {confirmed.isoformat()} 早于预备期满之日 {due.isoformat()}"
+                    f"（入党日期 {joined.isoformat()} 满一年），请核对。",
+                ))
+    return errors

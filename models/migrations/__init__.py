@@ -52,6 +52,7 @@ class Migration:
 
 MIGRATIONS: list[Migration] = [
     Migration(1, "创建全部数据表", _sql("0001_initial.sql")),
+    Migration(2, "党员增加延长预备期（至何日、原因）", _sql("0002_probation_extension.sql")),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
