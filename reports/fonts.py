@@ -21,6 +21,11 @@ in the PDF metadata and the log.
 `resolve_fonts(font_dirs)` takes an optional list of folders (tests point it at a
 temporary folder); results are cached per folder list, and each font file is registered
 with reportlab once per process.
+
+The environment variable ``WANGHU_DESK_FONT_DIRS`` (folders separated by ``os.pathsep``)
+replaces the platform's font folders in `default_font_dirs()`; set to an empty folder (or to
+nothing at all) it makes this machine behave like one without any Chinese font, which is how
+the tests check every report with the ``STSong-Light`` fallback.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "CID_FALLBACK",
+    "FONT_DIRS_ENV",
     "FontSet",
     "available_fonts",
     "default_font_dirs",
@@ -50,6 +56,10 @@ __all__ = [
 
 #: reportlab's built-in Chinese font (Adobe-GB1); always available, never embedded.
 CID_FALLBACK = "STSong-Light"
+
+#: Font folders to search instead of the platform's (``os.pathsep``-separated; set but empty:
+#: no folder at all, hence the CID fallback). Only discovery reads it.
+FONT_DIRS_ENV = "WANGHU_DESK_FONT_DIRS"
 
 #: Kinds of face, as the roles of an official document name them.
 FANGSONG, HEI, KAI, SONG, XIAOBIAOSONG = "fangsong", "hei", "kai", "song", "xiaobiaosong"
@@ -147,9 +157,13 @@ class FontSet:
 
 
 def default_font_dirs() -> list[Path]:
-    """The folders where this platform keeps fonts (those that exist)."""
+    """The folders where this platform keeps fonts (those that exist), or those that
+    ``WANGHU_DESK_FONT_DIRS`` names when it is set."""
     dirs: list[Path] = []
-    if sys.platform.startswith("win"):
+    override = os.environ.get(FONT_DIRS_ENV)
+    if override is not None:
+        dirs += [Path(d) for d in override.split(os.pathsep) if d]
+    elif sys.platform.startswith("win"):
         windir = os.environ.get("WINDIR") or os.environ.get("SYSTEMROOT") or r"C:\Windows"
         dirs.append(Path(windir) / "Fonts")
         local = os.environ.get("LOCALAPPDATA")
@@ -214,7 +228,7 @@ def has_truetype_outlines(path: Path | str, subfont: int = 0) -> bool:
 
 _lock = threading.Lock()
 _registered: dict[tuple[str, int], str | None] = {}  # (path, subfont) -> reportlab name, None = unusable
-_cache: dict[tuple[str, ...] | None, FontSet] = {}
+_cache: dict[tuple[str, ...], FontSet] = {}
 
 
 def _register_ttf(path: Path, subfont: int) -> str | None:
@@ -281,7 +295,7 @@ def resolve_fonts(font_dirs: Iterable[Path | str] | None = None) -> FontSet:
     """The fonts for a report; see the module docstring. Never fails: the last resort
     is the CID font ``STSong-Light``."""
     dirs = default_font_dirs() if font_dirs is None else [Path(d) for d in font_dirs]
-    key = None if font_dirs is None else tuple(str(d) for d in dirs)
+    key = tuple(str(d) for d in dirs)  # the default folders too: WANGHU_DESK_FONT_DIRS may change
     with _lock:
         fonts = _cache.get(key)
         if fonts is None:

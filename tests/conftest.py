@@ -1,5 +1,6 @@
 """Shared fixtures: a fresh database per test, copied from a template file (as Anki's
-tests do), and a demo database built once per session and copied per test."""
+tests do), and a demo database built once per session and copied per test; the fonts a
+report is checked with (`report_fonts`); where the sample files live (`SAMPLES`)."""
 
 from __future__ import annotations
 
@@ -25,10 +26,38 @@ def _isolated_data_home(tmp_path_factory):
     else:
         os.environ["WANGHU_DESK_HOME"] = old
 
+from reports import fonts as font_resolver  # noqa: E402
 from wanghu_desk import database  # noqa: E402
+
+#: The sample spreadsheets (../shared/samples beside the repository), for the import tests.
+SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+
+#: The fonts every report is read back with: always reportlab's built-in STSong-Light (what a
+#: machine without a Chinese font gets, CI among them; pypdf extracts its text too), and an
+#: embedded TrueType font when this machine has one. WANGHU_DESK_FONT_DIRS=<empty folder>
+#: makes a machine with fonts run the tests as CI does.
+FONT_KINDS = ["cid"] + (["ttf"] if font_resolver.available_fonts() else [])
 
 #: Demo data is deterministic for a given date; tests pin it.
 DEMO_TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture(scope="session")
+def no_font_dir(tmp_path_factory) -> Path:
+    """An empty font folder: font discovery pointed here finds no Chinese font."""
+    return tmp_path_factory.mktemp("no-fonts")
+
+
+@pytest.fixture(params=FONT_KINDS, ids=lambda kind: {"cid": "STSong-Light", "ttf": "TrueType"}[kind])
+def report_fonts(request, monkeypatch, no_font_dir) -> font_resolver.FontSet:
+    """The report fonts, once per kind this machine offers (see FONT_KINDS). For the CID
+    case font discovery itself points at an empty folder, so a report that resolves its own
+    fonts (no `fonts=` argument) gets STSong-Light as well."""
+    if request.param == "cid":
+        monkeypatch.setenv(font_resolver.FONT_DIRS_ENV, str(no_font_dir))
+    found = font_resolver.resolve_fonts()
+    assert found.embedded == (request.param == "ttf"), found.note
+    return found
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,8 @@
 built-in STSong-Light CID font as the last resort. Each path is proven on a temporary
 font folder. Tests that need a real Chinese TrueType font borrow one installed on this
 machine (as a symlink or copy under a Windows name) and skip cleanly where there is none
-(CI has none); the fallback tests always run."""
+(CI has none): they check embedding itself. The fallback tests always run, and so do the
+checks of every report's text (with STSong-Light, see `report_fonts` in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -117,6 +118,7 @@ def test_results_are_cached_per_folder_list(tmp_path):
 def test_default_folders_on_windows(tmp_path, monkeypatch):
     (tmp_path / "Windows" / "Fonts").mkdir(parents=True)
     (tmp_path / "Local" / "Microsoft" / "Windows" / "Fonts").mkdir(parents=True)
+    monkeypatch.delenv(fonts.FONT_DIRS_ENV, raising=False)
     monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setenv("WINDIR", str(tmp_path / "Windows"))
     monkeypatch.setenv("LOCALAPPDATA", str(tmp_path / "Local"))
@@ -128,7 +130,38 @@ def test_default_folders_on_windows(tmp_path, monkeypatch):
 
 def test_default_folders_on_linux(tmp_path, monkeypatch):
     (tmp_path / "share" / "fonts").mkdir(parents=True)
+    monkeypatch.delenv(fonts.FONT_DIRS_ENV, raising=False)
     monkeypatch.setattr(sys, "platform", "linux")
     monkeypatch.setenv("XDG_DATA_DIRS", str(tmp_path / "share"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "home"))
     assert tmp_path / "share" / "fonts" in fonts.default_font_dirs()
+
+
+def test_the_environment_variable_replaces_the_default_folders(tmp_path, monkeypatch):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    monkeypatch.setenv(fonts.FONT_DIRS_ENV, os.pathsep.join([str(tmp_path / "a"), "", str(tmp_path / "b"),
+                                                          str(tmp_path / "missing")]))
+    assert fonts.default_font_dirs() == [tmp_path / "a", tmp_path / "b"]
+    (tmp_path / "a" / "simfang.ttf").write_bytes(b"OTTO" + b"\0" * 200)  # not embeddable
+    assert fonts.resolve_fonts().body == fonts.CID_FALLBACK
+    assert fonts.available_fonts() == []
+
+
+def test_the_environment_variable_set_but_empty_means_no_font_at_all(monkeypatch):
+    monkeypatch.setenv(fonts.FONT_DIRS_ENV, "")
+    assert fonts.default_font_dirs() == []
+    found = fonts.resolve_fonts()
+    assert not found.embedded and found.body == fonts.CID_FALLBACK
+
+
+def test_default_fonts_follow_the_environment_variable(tmp_path, monkeypatch):
+    """The default resolution is cached per folder list, so a change of
+    WANGHU_DESK_FONT_DIRS is seen at once."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    monkeypatch.setenv(fonts.FONT_DIRS_ENV, str(tmp_path / "a"))
+    first = fonts.resolve_fonts()
+    assert first is fonts.resolve_fonts([tmp_path / "a"])
+    monkeypatch.setenv(fonts.FONT_DIRS_ENV, str(tmp_path / "b"))
+    assert fonts.resolve_fonts() is fonts.resolve_fonts([tmp_path / "b"]) is not first

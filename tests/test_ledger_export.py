@@ -1,6 +1,7 @@
 """经费台账 exports: the per-branch Excel workbook (one sheet per branch) and the funds
 summary, re-opened with python-calamine and openpyxl; the ledger PDF, checked as a valid
-PDF always and by its text (pypdf) where a Chinese TrueType font is embedded."""
+PDF and by its text (pypdf), both in the built-in STSong-Light CID font (as on CI) and in
+an embedded TrueType font where this machine has one (`report_fonts`, tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -138,13 +139,6 @@ def test_workbook_errors_are_clear(demo_db, tmp_path, monkeypatch):
 # ---------------------------------------------------------------- PDF
 
 
-def embedded_cjk_font():
-    fonts = resolve_fonts()
-    if not fonts.embedded:
-        pytest.skip("no Chinese TrueType font installed here: text extraction needs an embedded font")
-    return fonts
-
-
 def test_ledger_pdf_is_always_a_valid_pdf(demo_db, tmp_path):
     fallback = resolve_fonts([tmp_path / "no-fonts"])  # reportlab's STSong-Light, never embedded
     assert not fallback.embedded
@@ -160,10 +154,11 @@ def test_ledger_pdf_is_always_a_valid_pdf(demo_db, tmp_path):
     assert len(PdfReader(str(path)).pages) >= 1
 
 
-def test_ledger_pdf_text_has_the_entries_and_totals_in_capitals(demo_db, tmp_path):
-    embedded_cjk_font()
+def test_ledger_pdf_text_has_the_entries_and_totals_in_capitals(demo_db, tmp_path, report_fonts):
+    # write_ledger_pdf resolves its own fonts: report_fonts has pointed discovery at them
     path = ledger_pdf.write_ledger_pdf(tmp_path / "one.pdf", 2026, BRANCH)
     reader = PdfReader(str(path))
+    assert report_fonts.note in reader.metadata["/Keywords"]
     text = "".join(page.extract_text() for page in reader.pages).replace(" ", "").replace("\n", "")
     view = ledger.ledger(BRANCH, 2026)
     assert BRANCH in text and "2026年度经费台账" in text
@@ -177,11 +172,11 @@ def test_ledger_pdf_text_has_the_entries_and_totals_in_capitals(demo_db, tmp_pat
     assert "冲销第6号凭证" in text
 
 
-def test_all_branches_pdf_starts_with_the_summary(demo_db, tmp_path):
-    embedded_cjk_font()
+def test_all_branches_pdf_starts_with_the_summary(demo_db, tmp_path, report_fonts):
     steps = []
     path = ledger_pdf.write_ledger_pdf(tmp_path / "all.pdf", 2026, progress=lambda *s: steps.append(s))
     reader = PdfReader(str(path))
+    assert report_fonts.note in reader.metadata["/Keywords"]
     first = reader.pages[0].extract_text().replace(" ", "").replace("\n", "")
     assert "经费汇总" in first and "各小区（片区）党支部拨付均不低于¥10,000.00" in first
     assert len(reader.pages) > 66  # every branch on its own page(s)

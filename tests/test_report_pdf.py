@@ -1,8 +1,9 @@
 """The PDF document layer (reports.pdf): page geometry, long tables split page by page
 with the header repeated, headings never left at a page bottom, the signature never on a
 page of its own, page numbers, charts, and writing files safely. PDFs are read back with
-pypdf. ASCII markers in the content keep the checks independent of the Chinese font
-(the CID fallback on a machine without one)."""
+pypdf. Every layout check runs with the built-in STSong-Light CID font (as on CI) and with
+an embedded TrueType font where this machine has one (`report_fonts`, tests/conftest.py);
+ASCII markers in the content keep the checks independent of the font's text extraction."""
 
 from __future__ import annotations
 
@@ -20,10 +21,10 @@ from reports.pdf.formatting import count, date_cn, money, permille
 from wanghu_desk.errors import UserError
 
 
-@pytest.fixture(scope="module")
-def fonts():
-    """The fonts this machine resolves (an embedded TTF, or STSong-Light without one)."""
-    return font_resolver.resolve_fonts()
+@pytest.fixture
+def fonts(report_fonts):
+    """STSong-Light, and an embedded TrueType font where this machine has one."""
+    return report_fonts
 
 
 def _pages(path) -> list[str]:

@@ -2,7 +2,9 @@
 demo and read back with pypdf, its figures must equal the services' figures for that
 quarter (stats.collect_quarter) and stats.collect() where they overlap; a quarter with no
 data says so; the 74-branch funds table runs over pages with its header repeated; the
-report is produced with the CID fallback font too; the GUI generator reports progress."""
+report is produced with the CID fallback font too; the GUI generator reports progress.
+Every text check runs with STSong-Light (as on CI) and with an embedded TrueType font
+where this machine has one (`report_fonts`, tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -22,15 +24,6 @@ from wanghu_desk.services import quarterly, stats
 
 
 @pytest.fixture(scope="module")
-def embedded_fonts():
-    """An embedded Chinese TrueType font (reliable text extraction), or skip."""
-    found = font_resolver.resolve_fonts()
-    if not found.embedded:
-        pytest.skip("no Chinese TrueType font installed on this machine (CI has none)")
-    return found
-
-
-@pytest.fixture(scope="module")
 def cid_fonts(tmp_path_factory):
     """What a machine without any Chinese font gets: STSong-Light, not embedded."""
     return font_resolver.resolve_fonts([tmp_path_factory.mktemp("no-fonts")])
@@ -40,8 +33,8 @@ def _pages(path) -> list[str]:
     return [re.sub(r"\s+", "", page.extract_text() or "") for page in PdfReader(str(path)).pages]
 
 
-def test_demo_report_figures_equal_the_services(demo_db, tmp_path, embedded_fonts):
-    path = write_quarterly_report(tmp_path / "q3.pdf", 2026, 3, fonts=embedded_fonts, report_date=DEMO_TODAY)
+def test_demo_report_figures_equal_the_services(demo_db, tmp_path, report_fonts):
+    path = write_quarterly_report(tmp_path / "q3.pdf", 2026, 3, fonts=report_fonts, report_date=DEMO_TODAY)
     pages = _pages(path)
     text = "".join(pages)
     q = stats.collect_quarter(2026, 3, today=DEMO_TODAY)
@@ -85,9 +78,9 @@ def test_demo_report_figures_equal_the_services(demo_db, tmp_path, embedded_font
         assert label in pages[-1], label
 
 
-def test_current_quarter_report_agrees_with_stats_collect(demo_db, tmp_path, embedded_fonts):
+def test_current_quarter_report_agrees_with_stats_collect(demo_db, tmp_path, report_fonts):
     whole = stats.collect()
-    path = write_quarterly_report(tmp_path / "q4.pdf", 2026, 4, fonts=embedded_fonts, report_date=DEMO_TODAY)
+    path = write_quarterly_report(tmp_path / "q4.pdf", 2026, 4, fonts=report_fonts, report_date=DEMO_TODAY)
     text = "".join(_pages(path))
     members = whole["members"]
     assert "（2026年10月1日—12月31日，数据截至2026年11月22日）" in text
@@ -98,8 +91,8 @@ def test_current_quarter_report_agrees_with_stats_collect(demo_db, tmp_path, emb
     assert "已到期未转正的预备党员" in text  # the overdue list of the running quarter
 
 
-def test_funds_table_spans_pages_with_the_header_repeated(demo_db, tmp_path):
-    path = write_quarterly_report(tmp_path / "q3.pdf", 2026, 3, report_date=DEMO_TODAY)
+def test_funds_table_spans_pages_with_the_header_repeated(demo_db, tmp_path, report_fonts):
+    path = write_quarterly_report(tmp_path / "q3.pdf", 2026, 3, fonts=report_fonts, report_date=DEMO_TODAY)
     pages = _pages(path)
     funds = quarterly.fund_figures(quarterly.Quarter(2026, 3))
     assert len(funds.branches) == 74
@@ -115,8 +108,8 @@ def test_funds_table_spans_pages_with_the_header_repeated(demo_db, tmp_path):
         assert table.count(row) == 1, b.name
 
 
-def test_a_quarter_before_any_data_says_so(demo_db, tmp_path):
-    path = write_quarterly_report(tmp_path / "q.pdf", 2020, 1, report_date=DEMO_TODAY)
+def test_a_quarter_before_any_data_says_so(demo_db, tmp_path, report_fonts):
+    path = write_quarterly_report(tmp_path / "q.pdf", 2020, 1, fonts=report_fonts, report_date=DEMO_TODAY)
     reader = PdfReader(str(path))
     assert len(reader.pages) >= 1
     text = "".join(_pages(path))
@@ -127,8 +120,8 @@ def test_a_quarter_before_any_data_says_so(demo_db, tmp_path):
     assert "志愿服务队服务次数" not in text and "党支部经费执行情况" not in text  # no empty tables
 
 
-def test_an_empty_database_gives_a_valid_report_saying_so(fresh_db, tmp_path):
-    path = write_quarterly_report(tmp_path / "empty.pdf", 2026, 3, report_date=DEMO_TODAY)
+def test_an_empty_database_gives_a_valid_report_saying_so(fresh_db, tmp_path, report_fonts):
+    path = write_quarterly_report(tmp_path / "empty.pdf", 2026, 3, fonts=report_fonts, report_date=DEMO_TODAY)
     pages = _pages(path)
     text = "".join(pages)
     assert 1 <= len(pages) <= 2

@@ -1,5 +1,6 @@
-"""The volunteer files: the 志愿服务时长证明 PDF (always a valid PDF; its text read back
-with pypdf when an embedded Chinese TrueType font is installed), and the exports the
+"""The volunteer files: the 志愿服务时长证明 PDF (its text read back with pypdf, both in the
+built-in STSong-Light CID font, as on CI, and in an embedded TrueType font where this
+machine has one: `report_fonts`, tests/conftest.py), and the exports the
 shared roster export lacks — the teams workbook and the filtered service records, which
 import back unchanged through the shared pipeline."""
 
@@ -24,15 +25,6 @@ from wanghu_desk.services import volunteers as vs
 from wanghu_desk.services.base import acting_as
 
 TODAY = dt.date(2026, 11, 22)
-
-
-@pytest.fixture(scope="module")
-def embedded_fonts():
-    """An embedded Chinese TrueType font (reliable text extraction), or skip."""
-    found = font_resolver.resolve_fonts()
-    if not found.embedded:
-        pytest.skip("no Chinese TrueType font installed on this machine (CI has none)")
-    return found
 
 
 @pytest.fixture(scope="module")
@@ -73,9 +65,9 @@ def test_the_certificate_is_a_valid_pdf_with_any_fonts(fresh_db, tmp_path, cid_f
     assert reader.metadata.title == TITLE
 
 
-def test_the_certificate_states_name_masked_id_hours_period_and_issuer(fresh_db, tmp_path, embedded_fonts):
+def test_the_certificate_states_name_masked_id_hours_period_and_issuer(fresh_db, tmp_path, report_fonts):
     vid, id_number = _volunteer_with_records(3)
-    path = write_certificate(vid, tmp_path / "cert.pdf", today=TODAY, fonts=embedded_fonts)
+    path = write_certificate(vid, tmp_path / "cert.pdf", today=TODAY, fonts=report_fonts)
     pages = _text(path)
     first, everything = pages[0], "".join(pages)
     assert "志愿服务时长证明" in first and "兹证明张三同志" in first
@@ -90,13 +82,13 @@ def test_the_certificate_states_name_masked_id_hours_period_and_issuer(fresh_db,
     assert "合计" in attachment and "3次" in attachment and "7.5" in attachment
 
 
-def test_a_certificate_for_a_period_and_for_a_star_volunteer(fresh_db, tmp_path, embedded_fonts):
+def test_a_certificate_for_a_period_and_for_a_star_volunteer(fresh_db, tmp_path, report_fonts):
     vid, _ = _volunteer_with_records(2)
     for day in range(5):  # + 5 × 20 h = 100 h more: a star volunteer
         vs.create_record({"volunteer_id": vid, "served_on": dt.date(2025, 6, 1) + dt.timedelta(days=day),
                           "activity": "OLD", "hours": "20"}, today=TODAY)
     path = write_certificate(vid, tmp_path / "year.pdf", start=dt.date(2026, 1, 1), end=dt.date(2026, 12, 31),
-                             today=TODAY, fonts=embedded_fonts)
+                             today=TODAY, fonts=report_fonts)
     pages = _text(path)
     assert "2026年1月1日至2026年11月22日" in pages[0]  # never past today
     assert "参加志愿服务活动2次" in pages[0] and "累计服务时长5小时" in pages[0]
@@ -104,17 +96,17 @@ def test_a_certificate_for_a_period_and_for_a_star_volunteer(fresh_db, tmp_path,
     assert "OLD" not in "".join(pages)
 
 
-def test_a_volunteer_without_records_gets_a_one_page_certificate(fresh_db, tmp_path, embedded_fonts):
+def test_a_volunteer_without_records_gets_a_one_page_certificate(fresh_db, tmp_path, report_fonts):
     vid = vs.create_volunteer({"name": "李四", "phone": "13955110000"}, today=TODAY)
-    path = write_certificate(vid, tmp_path / "none.pdf", today=TODAY, fonts=embedded_fonts)
+    path = write_certificate(vid, tmp_path / "none.pdf", today=TODAY, fonts=report_fonts)
     pages = _text(path)
     assert len(pages) == 1 and "没有志愿服务记录" in pages[0] and "李四" in pages[0]
 
 
-def test_a_long_record_list_runs_over_pages_with_its_header(fresh_db, tmp_path, cid_fonts):
+def test_a_long_record_list_runs_over_pages_with_its_header(fresh_db, tmp_path, report_fonts):
     vid, _ = _volunteer_with_records(120)
     data = vs.certificate_data(vid, today=TODAY)
-    doc = certificate_document(data, today=TODAY, fonts=cid_fonts)
+    doc = certificate_document(data, today=TODAY, fonts=report_fonts)
     path = doc.build(tmp_path / "long.pdf")
     assert doc.pages >= 4 and len(PdfReader(str(path)).pages) == doc.pages
     everything = "".join(_text(path))
