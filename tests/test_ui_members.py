@@ -31,7 +31,8 @@ from test_members_factory import (
 
 from models import AuditEvent, Member, MemberTransfer
 from ui.member_dialog import ConfirmDialog, LeaveDialog, MemberDialog, TransferDialog
-from ui.member_table_model import COL, ID_ROLE, ROW_ROLE, SORT_ROLE, MemberTableModel
+from ui.member_table_model import COL, MemberTableModel
+from ui.record_table_model import ID_ROLE, OBJECT_ROLE, SORT_ROLE
 from ui.members_tab import EMPTY_TEXT, MembersTab
 from ui.org_tab import OrgTab
 from ui.org_tree_model import NODE_ROLE
@@ -438,7 +439,7 @@ def test_member_table_model_passes_the_model_tester(qtmodeltester, fresh_db):
     model.sort(COL["branch"], Qt.SortOrder.DescendingOrder)
     model.update_rows(members.roster_rows([r[R_ID] for r in model.shown_rows()]))
     index = model.index(0, COL["name"])
-    assert model.data(index, ID_ROLE) == model.data(index, ROW_ROLE)[R_ID]
+    assert model.data(index, ID_ROLE) == model.data(index, OBJECT_ROLE)[R_ID]
     assert [model.data(model.index(r, 0)) for r in range(model.rowCount())] == ["张三", "赵六"]
 
 

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QSplitter,
@@ -27,10 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from ui import dialogs
-from ui.groups_tab import EmptyHint, _table, current_record, heading, select_row
+from ui.filter_bar import EmptyState, FilterBar
+from ui.groups_tab import heading
 from ui.member_dialog import PRIMARY_DISABLED
-from ui.member_table_model import RecordColumn, RecordTableModel
 from ui.org_edit_dialogs import EstateRoleDialog
+from ui.record_table_model import Column, RecordTableModel
+from ui.table_view import current_record, make_table, select_row
 from wanghu_desk import vocab
 from wanghu_desk.errors import UserError
 from wanghu_desk.services import org_edit
@@ -43,21 +44,22 @@ EMPTY_TEXT = "还没有小区。请先在「社区与小区」里新增小区。
 _CORE_ROLES = ("instructor", "secretary", "red_steward", "student_steward")
 
 
-def _count(role: str, title: str, sample: str = "") -> RecordColumn:
-    return RecordColumn(
+def _count(role: str, title: str, sample: str = "") -> Column:
+    return Column(
+        role,
         title,
         lambda r: r.counts.get(role, 0),
-        numeric=True,
+        align="right",
         sample=sample or title,
         alert=(lambda r: r.counts.get(role, 0) == 0) if role in _CORE_ROLES else None,
     )
 
 
 ESTATE_COLUMNS = [
-    RecordColumn("小区", lambda r: r.estate_name, sample="省建一公司宿舍"),
-    RecordColumn("社区", lambda r: r.community_name, sample="大洋店社区"),
-    RecordColumn("类型", lambda r: r.kind_label, sample="回迁安置小区"),
-    RecordColumn("户数", lambda r: r.households, numeric=True, sample="10,000"),
+    Column("estate", "小区", lambda r: r.estate_name, sample="省建一公司宿舍"),
+    Column("community", "社区", lambda r: r.community_name, sample="大洋店社区"),
+    Column("kind", "类型", lambda r: r.kind_label, sample="回迁安置小区"),
+    Column("households", "户数", lambda r: r.households, align="right", sample="10,000"),
     _count("instructor", "党建指导员"),
     _count("secretary", "书记"),
     _count("red_steward", "红色小管家"),
@@ -67,12 +69,12 @@ ESTATE_COLUMNS = [
     _count("property", "物业"),
 ]
 SEAT_COLUMNS = [
-    RecordColumn("职务", lambda s: s.role_label, sample="大学生社区小管家"),
-    RecordColumn("姓名", lambda s: s.person_name, sample="阿依古丽·艾力"),
-    RecordColumn("联系电话", lambda s: s.phone, sample="0551-65179666"),
-    RecordColumn("党员", lambda s: "是" if s.member_id else "", sample="党员"),
-    RecordColumn("任职日期", lambda s: s.since, sample="2026-09-30"),
-    RecordColumn("备注", lambda s: s.note, sample="合肥望湖物业服务有限公司项目经理"),
+    Column("role", "职务", lambda s: s.role_label, sample="大学生社区小管家"),
+    Column("name", "姓名", lambda s: s.person_name, sample="阿依古丽·艾力"),
+    Column("phone", "联系电话", lambda s: s.phone, sample="0551-65179666"),
+    Column("members", "党员", lambda s: "是" if s.member_id else "", sample="党员"),
+    Column("since", "任职日期", lambda s: s.since, sample="2026-09-30"),
+    Column("note", "备注", lambda s: s.note, sample="合肥望湖物业服务有限公司项目经理"),
 ]
 
 
@@ -103,17 +105,16 @@ class EstateTeamTab(QWidget):
         self.totals_label = QLabel(self)
         self.totals_label.setObjectName("teamTotals")
         self.totals_label.setWordWrap(True)
-        self.search = QLineEdit(self)
-        self.search.setObjectName("estateSearch")
-        self.search.setPlaceholderText("按小区或社区名称查找")
-        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance("按小区或社区名称查找") + 48)
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._filter)
+        self.filter_bar = FilterBar("estate", "按小区或社区名称查找", self, delay_ms=0)
+        self.filter_bar.searchChanged.connect(self._filter)
+        self.search = self.filter_bar.search
         top = QHBoxLayout()
-        top.addWidget(self.search)
+        top.addWidget(self.filter_bar)
         top.addWidget(self.totals_label, 1)
 
-        self.estate_view = _table("estateTeamTable", self.estate_model, ESTATE_COLUMNS, self)
+        self.estate_view = make_table("estateTeamTable", self.estate_model, self, multi=False)
+        self.estate_empty = EmptyState(self.estate_view, what="小区", on_clear=self.filter_bar.clear)
+        self.filter_bar.cleared.connect(lambda: self._filter(""))
         self.estate_view.selectionModel().selectionChanged.connect(lambda _s, _d: self._estate_changed())
 
         self.estate_title = heading("", self)
@@ -133,11 +134,11 @@ class EstateTeamTab(QWidget):
         seat_bar.addWidget(self.estate_title, 1)
         for b in (self.add_button, self.edit_button, self.remove_button):
             seat_bar.addWidget(b)
-        self.seat_view = _table("seatTable", self.seat_model, SEAT_COLUMNS, self)
+        self.seat_view = make_table("seatTable", self.seat_model, self, multi=False)
         self.seat_view.doubleClicked.connect(lambda _i: self.edit_seat())
         self.seat_view.selectionModel().selectionChanged.connect(lambda _s, _d: self._update_buttons())
         self.seat_view.customContextMenuRequested.connect(self._seat_menu)
-        self.seat_hint = EmptyHint(self.seat_view, "这个小区还没有治理团队成员。点击「新增成员」。")
+        self.seat_hint = EmptyState(self.seat_view, empty_text="这个小区还没有治理团队成员。点击「新增成员」。")
         seats = QWidget(self)
         seats_layout = QVBoxLayout(seats)
         seats_layout.setContentsMargins(0, 0, 0, 0)
@@ -172,7 +173,7 @@ class EstateTeamTab(QWidget):
         keep = self.current_estate_id()
         rows = org_edit.estate_teams()
         self.totals = org_edit.team_totals(rows)
-        self.estate_model.set_records(rows)
+        self.estate_model.set_rows(rows)
         self.totals_label.setText(totals_text(self.totals))
         self.stack.setCurrentWidget(self.stack.widget(0) if rows else self.empty_label)
         row = self.estate_model.row_of(lambda r: r.estate_id == keep) if keep is not None else 0
@@ -181,7 +182,7 @@ class EstateTeamTab(QWidget):
 
     def _filter(self, text: str) -> None:
         keep = self.current_estate_id()
-        self.estate_model.set_filter_text(text)
+        self.estate_model.set_search(text)
         row = self.estate_model.row_of(lambda r: r.estate_id == keep) if keep is not None else -1
         select_row(self.estate_view, row if row >= 0 else 0)
         self._estate_changed()
@@ -199,10 +200,10 @@ class EstateTeamTab(QWidget):
         record = current_record(self.estate_view)
         if record is None:
             self.estate_title.setText("")
-            self.seat_model.set_records([])
+            self.seat_model.set_rows([])
         else:
             seats = org_edit.estate_roles(record.estate_id)
-            self.seat_model.set_records(seats)
+            self.seat_model.set_rows(seats)
             team = "已组建治理团队" if record.has_team else "治理团队筹建中"
             self.estate_title.setText(f"{record.estate_name}（{record.kind_label}，{record.households:,} 户）· {team}")
         self._update_buttons()
@@ -219,10 +220,9 @@ class EstateTeamTab(QWidget):
         if not self.estate_model.total_count:
             self._status = "还没有小区"
         else:
-            self._status = (
-                f"小区 {self.estate_model.total_count} 个，显示 {self.estate_model.rowCount()} 个 · "
-                f"本小区团队 {self.seat_model.rowCount()} 人"
-            )
+            shown = f"小区 {self.estate_model.total_count} 个，显示 {self.estate_model.rowCount()} 个"
+            self.filter_bar.set_count(shown)
+            self._status = f"{shown} · 本小区团队 {self.seat_model.rowCount()} 人"
         self.statusChanged.emit(self._status)
 
     def status_text(self) -> str:

@@ -14,30 +14,27 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
     QDialog,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ui import dialogs
+from ui.filter_bar import EmptyState, FilterBar
 from ui.member_dialog import PRIMARY_DISABLED
-from ui.member_table_model import RecordColumn, RecordTableModel
 from ui.org_edit_dialogs import GroupDialog, MoveGroupDialog, confirm_dissolve
+from ui.record_table_model import Column, RecordTableModel
+from ui.table_view import current_record, make_table, select_ids, select_row, selected_records
 from wanghu_desk.errors import UserError
 from wanghu_desk.services import members, org_edit
 from wanghu_desk.services.base import current_actor
@@ -46,51 +43,51 @@ EMPTY_TEXT = "还没有党支部。请先在「党组织」里新增党支部，
 NO_GROUPS_TEXT = "这个支部还没有楼栋党小组。点击「新建党小组」。"
 
 BRANCH_COLUMNS = [
-    RecordColumn("党支部", lambda s: s.name, sample="省建一公司宿舍小区党支部"),
-    RecordColumn("党小组", lambda s: s.groups, numeric=True, sample="党小组"),
-    RecordColumn("党员", lambda s: s.members, numeric=True, sample="1,000"),
-    RecordColumn(
-        "未编组",
+    Column("branch", "党支部", lambda s: s.name, sample="省建一公司宿舍小区党支部"),
+    Column("groups", "党小组", lambda s: s.groups, align="right", sample="党小组"),
+    Column("members", "党员", lambda s: s.members, align="right", sample="1,000"),
+    Column(
+        "unassigned", "未编组",
         lambda s: s.unassigned or None,
-        numeric=True,
+        align="right",
         sample="未编组",
         alert=lambda s: s.unassigned > 0,
         tooltip=lambda s: f"{s.unassigned} 名在册党员没有编入党小组" if s.unassigned else None,
     ),
-    RecordColumn(
-        "无组长",
+    Column(
+        "leaderless", "无组长",
         lambda s: s.leaderless or None,
-        numeric=True,
+        align="right",
         sample="无组长",
         alert=lambda s: s.leaderless > 0,
         tooltip=lambda s: f"{s.leaderless} 个党小组没有组长" if s.leaderless else None,
     ),
-    RecordColumn(
-        "未覆盖楼栋",
+    Column(
+        "uncovered", "未覆盖楼栋",
         lambda s: s.uncovered or None,
-        numeric=True,
+        align="right",
         sample="未覆盖楼栋",
         alert=lambda s: s.uncovered > 0,
         tooltip=lambda s: f"服务小区里有 {s.uncovered} 栋楼没有党小组覆盖" if s.uncovered else None,
     ),
 ]
 GROUP_COLUMNS = [
-    RecordColumn("楼栋党小组", lambda g: g.name, sample="12-14栋党小组"),
-    RecordColumn("覆盖楼栋", lambda g: g.buildings, sample="12栋、13栋、14栋"),
-    RecordColumn(
-        "党小组长", lambda g: g.leader_name or "未设", sample="阿依古丽·艾力", alert=lambda g: not g.leader_name
+    Column("group", "楼栋党小组", lambda g: g.name, sample="12-14栋党小组"),
+    Column("buildings", "覆盖楼栋", lambda g: g.buildings, sample="12栋、13栋、14栋"),
+    Column(
+        "leader", "党小组长", lambda g: g.leader_name or "未设", sample="阿依古丽·艾力", alert=lambda g: not g.leader_name
     ),
-    RecordColumn("党员", lambda g: g.members, numeric=True, sample="党员数"),
+    Column("members", "党员", lambda g: g.members, align="right", sample="党员数"),
 ]
 MEMBER_COLUMNS = [
-    RecordColumn("姓名", lambda m: m.name + ("（组长）" if m.is_leader else ""), sample="阿依古丽·艾力（组长）"),
-    RecordColumn("性别", lambda m: m.gender, sample="性别"),
-    RecordColumn("年龄", lambda m: m.age, numeric=True, sample="100"),
-    RecordColumn(
-        "楼栋党小组", lambda m: m.group_name or "未编组", sample="12-14栋党小组", alert=lambda m: not m.group_name
+    Column("name", "姓名", lambda m: m.name + ("（组长）" if m.is_leader else ""), sample="阿依古丽·艾力（组长）"),
+    Column("gender", "性别", lambda m: m.gender, sample="性别"),
+    Column("age", "年龄", lambda m: m.age, align="right", sample="100"),
+    Column(
+        "group", "楼栋党小组", lambda m: m.group_name or "未编组", sample="12-14栋党小组", alert=lambda m: not m.group_name
     ),
-    RecordColumn("家庭住址", lambda m: m.address, sample="望湖城北苑12栋2单元1203室"),
-    RecordColumn("联系电话", lambda m: m.phone, sample="0551-65179666"),
+    Column("address", "家庭住址", lambda m: m.address, sample="望湖城北苑12栋2单元1203室"),
+    Column("phone", "联系电话", lambda m: m.phone, sample="0551-65179666"),
 ]
 
 
@@ -101,101 +98,6 @@ BRANCH_FILTERS = {
     "unassigned": lambda s: s.unassigned > 0,
     "uncovered": lambda s: s.uncovered > 0,
 }
-
-
-def _table(
-    name: str, model: RecordTableModel, columns: list[RecordColumn], parent: QWidget, *, multi: bool = False
-) -> QTableView:
-    view = QTableView(parent)
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setAlternatingRowColors(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(
-        QAbstractItemView.SelectionMode.ExtendedSelection if multi else QAbstractItemView.SelectionMode.SingleSelection
-    )
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setWordWrap(False)
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    # The service's order (the organisation's own) until the clerk clicks a header.
-    header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-    view.setSortingEnabled(True)
-    vertical = view.verticalHeader()
-    vertical.setVisible(False)
-    vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    vertical.setDefaultSectionSize(view.fontMetrics().height() + 12)
-    fit_columns(view, columns)
-    if columns[-1].numeric:
-        # A figure stretched across the spare width would sit far from its row's name:
-        # the name column takes the spare width instead.
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(40)
-    else:
-        header.setStretchLastSection(True)
-    view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-    return view
-
-
-def fit_columns(view: QTableView, columns: list[RecordColumn]) -> None:
-    """Each column as wide as its header and its widest usual Chinese content."""
-    fm = view.fontMetrics()
-    header_fm = view.horizontalHeader().fontMetrics()
-    for i, column in enumerate(columns):
-        # Text columns leave room for the sort arrow; figures only need their padding.
-        arrow = 12 if column.numeric else 22
-        width = max(fm.horizontalAdvance(column.sample), header_fm.horizontalAdvance(column.title) + arrow) + 20
-        view.setColumnWidth(i, width)
-
-
-class EmptyHint(QObject):
-    """A grey sentence in the middle of an empty table that says what to do
-    ("还没有社区。点击「新增」。"); hidden as soon as the table has rows."""
-
-    def __init__(self, view: QTableView, text: str):
-        super().__init__(view)
-        self.view = view
-        self.label = QLabel(text, view.viewport())
-        self.label.setObjectName("emptyHint")
-        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.label.setWordWrap(True)
-        self.label.setStyleSheet("color: #8A8A8A; background: transparent;")
-        self.label.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        view.viewport().installEventFilter(self)
-        model = view.model()
-        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.layoutChanged):
-            signal.connect(self.update)
-        self.update()
-
-    def set_text(self, text: str) -> None:
-        self.label.setText(text)
-
-    def update(self, *_args) -> None:
-        self.label.setGeometry(self.view.viewport().rect().adjusted(16, 16, -16, -16))
-        self.label.setVisible(self.view.model().rowCount() == 0)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
-        if event.type() == QEvent.Type.Resize:
-            self.update()
-        return False
-
-
-def select_row(view: QTableView, row: int) -> None:
-    if row < 0:
-        return
-    index = view.model().index(row, 0)
-    view.selectionModel().setCurrentIndex(
-        index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-    )
-    view.scrollTo(index)
-
-
-def current_record(view: QTableView):
-    index = view.currentIndex()
-    if not index.isValid() or not view.selectionModel().isRowSelected(index.row(), QModelIndex()):
-        return None
-    return view.model().record(index.row())
 
 
 def heading(text: str, parent: QWidget) -> QLabel:
@@ -224,20 +126,18 @@ class GroupsTab(QWidget):
         self._members: list[members.BranchMember] = []
 
         # -- left: branches
-        self.search = QLineEdit(self)
-        self.search.setObjectName("branchSearch")
-        self.search.setPlaceholderText("按名称查找党支部")
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self._filter_branches)
-        self.only_warnings = QComboBox(self)
-        self.only_warnings.setObjectName("branchWarningFilter")
-        self.only_warnings.addItem("全部支部", "")
-        self.only_warnings.addItem("只看有提醒的", "warnings")
-        self.only_warnings.addItem("有党小组没有组长的", "leaderless")
-        self.only_warnings.addItem("有党员未编组的", "unassigned")
-        self.only_warnings.addItem("有楼栋未覆盖的", "uncovered")
-        self.only_warnings.currentIndexChanged.connect(lambda _i: self._filter_branches())
-        self.branch_view = _table("branchTable", self.branch_model, BRANCH_COLUMNS, self)
+        self.branch_filter = FilterBar("branch", "按名称查找党支部", self, delay_ms=0)
+        self.search = self.branch_filter.search
+        self.only_warnings = self.branch_filter.add_combo(
+            "branchWarningFilter",
+            [("全部支部", ""), ("只看有提醒的", "warnings"), ("有党小组没有组长的", "leaderless"),
+             ("有党员未编组的", "unassigned"), ("有楼栋未覆盖的", "uncovered")],
+        )
+        self.branch_filter.count_label.setVisible(False)  # the summary under the list counts
+        self.branch_filter.searchChanged.connect(lambda _t: self._filter_branches())
+        self.branch_filter.filtersChanged.connect(self._filter_branches)
+        self.branch_filter.cleared.connect(self._filter_branches)
+        self.branch_view = make_table("branchTable", self.branch_model, self, multi=False)
         self.branch_view.selectionModel().selectionChanged.connect(lambda _s, _d: self._branch_changed())
         self.summary = QLabel(self)
         self.summary.setObjectName("groupSummary")
@@ -247,10 +147,7 @@ class GroupsTab(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(6)
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
-        top.addWidget(self.only_warnings)
-        left_layout.addLayout(top)
+        left_layout.addWidget(self.branch_filter)
         left_layout.addWidget(self.branch_view, 1)
         left_layout.addWidget(self.summary)
 
@@ -277,7 +174,7 @@ class GroupsTab(QWidget):
         for b in (self.new_group_button, self.edit_group_button, self.move_group_button, self.dissolve_group_button):
             title_row.addWidget(b)
 
-        self.group_view = _table("groupTable", self.group_model, GROUP_COLUMNS, self)
+        self.group_view = make_table("groupTable", self.group_model, self, multi=False)
         self.group_view.setMinimumHeight(self.group_view.verticalHeader().defaultSectionSize() * 5)
         self.group_view.selectionModel().selectionChanged.connect(lambda _s, _d: self._group_changed())
         self.group_view.doubleClicked.connect(lambda _i: self.edit_group())
@@ -295,19 +192,15 @@ class GroupsTab(QWidget):
         self.warnings.setWordWrap(True)
         self.warnings.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
-        self.member_search = QLineEdit(self)
-        self.member_search.setObjectName("groupMemberSearch")
-        self.member_search.setPlaceholderText("姓名、拼音首字母、住址")
-        self.member_search.setMinimumWidth(self.fontMetrics().horizontalAdvance("姓名、拼音首字母、住址") + 40)
-        self.member_search.setClearButtonEnabled(True)
-        self.member_search.textChanged.connect(self.member_model.set_filter_text)
-        self.member_search.textChanged.connect(lambda _t: self._update_status())
-        self.member_scope = QComboBox(self)
-        self.member_scope.setObjectName("memberScope")
-        self.member_scope.addItem("本支部全部党员", "all")
-        self.member_scope.addItem("未编入党小组的", "none")
-        self.member_scope.addItem("所选党小组的", "group")
-        self.member_scope.currentIndexChanged.connect(lambda _i: self._show_members())
+        self.member_filter = FilterBar("groupMember", "姓名、拼音首字母、住址", self, delay_ms=0)
+        self.member_search = self.member_filter.search
+        self.member_scope = self.member_filter.add_combo(
+            "memberScope", [("本支部全部党员", "all"), ("未编入党小组的", "none"), ("所选党小组的", "group")]
+        )
+        self.member_filter.count_label.setVisible(False)  # the status bar counts
+        self.member_filter.searchChanged.connect(self._search_members)
+        self.member_filter.filtersChanged.connect(self._show_members)
+        self.member_filter.cleared.connect(lambda: self._search_members(""))
         self.assign_button = QPushButton("编入所选党小组", self)
         self.assign_button.setObjectName("assignButton")
         self.assign_button.setToolTip("把下面选中的党员编入上面选中的党小组（可多选：Ctrl 或 Shift 加点击）")
@@ -321,16 +214,15 @@ class GroupsTab(QWidget):
         self.leader_button.clicked.connect(self.make_leader)
         member_bar = QHBoxLayout()
         member_bar.addWidget(heading("本支部党员", self))
-        member_bar.addWidget(self.member_scope)
-        member_bar.addWidget(self.member_search, 1)
+        member_bar.addWidget(self.member_filter, 1)
         member_bar.addWidget(self.assign_button)
         member_bar.addWidget(self.unassign_button)
         member_bar.addWidget(self.leader_button)
-        self.member_view = _table("groupMemberTable", self.member_model, MEMBER_COLUMNS, self, multi=True)
+        self.member_view = make_table("groupMemberTable", self.member_model, self)
         self.member_view.selectionModel().selectionChanged.connect(lambda _s, _d: self._update_buttons())
         self.member_view.customContextMenuRequested.connect(self._member_menu)
-        self.member_hint = EmptyHint(self.member_view, "没有符合条件的党员。")
-        self.branch_hint = EmptyHint(self.branch_view, "没有符合条件的党支部。按 Esc 清空搜索。")
+        self.member_hint = EmptyState(self.member_view, what="党员", on_clear=self.member_filter.clear)
+        self.branch_hint = EmptyState(self.branch_view, what="党支部", on_clear=self.branch_filter.clear)
 
         line = QFrame(self)
         line.setFrameShape(QFrame.Shape.HLine)
@@ -392,7 +284,7 @@ class GroupsTab(QWidget):
         keep_branch = self.current_branch_id()
         keep_group = self.current_group_id()
         overview = org_edit.group_overview()
-        self.branch_model.set_records(overview)
+        self.branch_model.set_rows(overview)
         self._filter_branches(keep=keep_branch)
         self.stack.setCurrentWidget(self.splitter if overview else self.empty_label)
         if keep_group is not None:
@@ -403,7 +295,7 @@ class GroupsTab(QWidget):
     def _filter_branches(self, _text: str | None = None, keep: int | None = None) -> None:
         keep = keep if keep is not None else self.current_branch_id()
         model = self.branch_model
-        model.set_filter_text(self.search.text())
+        model.set_search(self.search.text())
         model.set_predicate(BRANCH_FILTERS.get(self.only_warnings.currentData() or ""))
         row = model.row_of(lambda s: s.id == keep) if keep is not None else -1
         if row < 0 and model.rowCount():
@@ -456,7 +348,7 @@ class GroupsTab(QWidget):
         self.search.clear()
         self.only_warnings.setCurrentIndex(max(0, self.only_warnings.findData("leaderless")))
         select_row(self.branch_view, 0 if self.branch_model.rowCount() else -1)
-        leaderless = [g for g in self.group_model.records() if not g.leader_name]
+        leaderless = [g for g in self.group_model.shown_rows() if not g.leader_name]
         if leaderless:
             self.select_group(leaderless[0].id)
 
@@ -469,9 +361,9 @@ class GroupsTab(QWidget):
         branch = current_record(self.branch_view)
         if branch is None:
             self.branch_title.setText("")
-            self.group_model.set_records([])
+            self.group_model.set_rows([])
             self._members = []
-            self.member_model.set_records([])
+            self.member_model.set_rows([])
             self.warnings.setText("")
             self._update_buttons()
             self._update_status()
@@ -479,12 +371,15 @@ class GroupsTab(QWidget):
         self.branch_title.setText(branch.name)
         keep = self.current_group_id()
         groups = org_edit.branch_groups(branch.id)
-        self.group_model.set_records(groups)
+        self.group_model.set_rows(groups)
         self.group_stack.setCurrentWidget(self.group_view if groups else self.no_groups)
         if keep is not None:
             select_row(self.group_view, self.group_model.row_of(lambda g: g.id == keep))
         self._members = members.branch_members(branch.id, today=self._today())
+        keep_members = self.selected_member_ids()
+        self.member_model.set_rows(self._members)
         self._show_members()
+        select_ids(self.member_view, keep_members)
         self._show_warnings(branch.id)
         self._update_buttons()
         self._update_status()
@@ -505,35 +400,25 @@ class GroupsTab(QWidget):
 
     def _show_members(self) -> None:
         scope = self.member_scope.currentData()
-        shown = self._members
         if scope == "none":
-            shown = [m for m in shown if m.group_id is None]
+            self.member_model.set_predicate(lambda m: m.group_id is None)
         elif scope == "group":
             gid = self.current_group_id()
-            shown = [m for m in shown if gid is not None and m.group_id == gid]
-        keep = set(self.selected_member_ids())
-        self.member_model.set_records(shown)
-        for row, record in enumerate(self.member_model.records()):
-            if record.id in keep:
-                self.member_view.selectionModel().select(
-                    self.member_model.index(row, 0),
-                    QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
-                )
+            self.member_model.set_predicate(lambda m: gid is not None and m.group_id == gid)
+        else:
+            self.member_model.set_predicate(None)
+        self._update_status()
+
+    def _search_members(self, text: str) -> None:
+        self.member_model.set_search(text)
         self._update_status()
 
     def selected_member_ids(self) -> list[int]:
-        rows = sorted({i.row() for i in self.member_view.selectionModel().selectedRows()})
-        return [self.member_model.record(r).id for r in rows if self.member_model.record(r) is not None]
+        return [m.id for m in selected_records(self.member_view)]
 
     def select_members(self, member_ids: list[int]) -> None:
-        selection = self.member_view.selectionModel()
-        selection.clearSelection()
-        for row, record in enumerate(self.member_model.records()):
-            if record.id in member_ids:
-                selection.select(
-                    self.member_model.index(row, 0),
-                    QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows,
-                )
+        self.member_view.selectionModel().clearSelection()
+        select_ids(self.member_view, list(member_ids))
 
     def _update_buttons(self) -> None:
         can_write = current_actor().can_write
@@ -552,7 +437,7 @@ class GroupsTab(QWidget):
 
     def _update_status(self) -> None:
         branches = self.branch_model.total_count
-        groups = sum(s.groups for s in self.branch_model.all_records())
+        groups = sum(s.groups for s in self.branch_model.all_rows())
         if branches == 0:
             self._status = "还没有党支部"
         else:
@@ -697,7 +582,7 @@ class GroupsTab(QWidget):
         chosen = self.selected_member_ids()
         into = menu.addMenu(f"编入党小组（{len(chosen)} 人）")
         into.setEnabled(can_write and bool(chosen))
-        for g in self.group_model.records():
+        for g in self.group_model.shown_rows():
             action = into.addAction(g.name)
             action.triggered.connect(lambda _c=False, gid=g.id: (self.select_group(gid), self.assign_selected()))
         out = menu.addAction("调出党小组")

@@ -20,30 +20,28 @@ import datetime as dt
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QScrollArea,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ui import dialogs, workers
+from ui.filter_bar import EmptyState, FilterBar
 from ui.member_dialog import PRIMARY_DISABLED, ConfirmDialog, LeaveDialog, MemberDialog, RestoreDialog, TransferDialog
-from ui.member_table_model import COLUMNS, MemberTableModel, flag_text
+from ui.member_table_model import COL, MemberTableModel, flag_text
+from ui.table_view import make_table
 from wanghu_desk import vocab
 from wanghu_desk.errors import UserError
 from wanghu_desk.services import audit_log, members
@@ -255,28 +253,19 @@ class MembersTab(QWidget):
         self._build_pages()
         self._build_actions()
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_search)
-
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 8)
         layout.setSpacing(8)
-        layout.addLayout(self.toolbar)
-        layout.addLayout(self.filter_bar)
+        layout.addWidget(self.filter_bar)
         layout.addWidget(self.stack, 1)
         self._update_actions()
 
     # ------------------------------------------------------------ building
     def _build_toolbar(self) -> None:
-        self.search = QLineEdit(self)
-        self.search.setObjectName("memberSearch")
-        self.search.setPlaceholderText(SEARCH_HINT)
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance(SEARCH_HINT) + 48)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
-        self.search.returnPressed.connect(self.apply_search)
+        self.filter_bar = FilterBar("member", SEARCH_HINT, self, delay_ms=SEARCH_DELAY_MS, two_rows=True)
+        self.search = self.filter_bar.search
+        self.filter_bar.searchChanged.connect(lambda _t: self.apply_filters())
+        self.filter_bar.cleared.connect(self._filters_cleared)
 
         self.new_button = QPushButton("新增", self)
         self.new_button.setObjectName("newMemberButton")
@@ -298,88 +287,35 @@ class MembersTab(QWidget):
         self.import_button.setToolTip("从 Excel 导入党员花名册")
         self.import_button.clicked.connect(self.importRequested.emit)
 
-        self.toolbar = QHBoxLayout()
-        self.toolbar.setSpacing(8)
-        self.toolbar.addWidget(self.search, 1)
-        self.toolbar.addSpacing(12)
-        for w in (self.new_button, self.edit_button, self.more_button, self.import_button):
-            self.toolbar.addWidget(w)
+        self.filter_bar.add_widget(self.new_button, spacing=12)
+        for w in (self.edit_button, self.more_button, self.import_button):
+            self.filter_bar.add_widget(w)
 
     def _build_filters(self) -> None:
-        self.org_filter = _Combo("orgFilter", [("全部党组织", None)], self)
-        self.org_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.org_filter.setMinimumContentsLength(16)
+        bar = self.filter_bar
+        self.org_filter = bar.add_combo("orgFilter", [("全部党组织", None)], min_chars=16)
         self.org_filter.setMaxVisibleItems(24)
-        self.group_filter = _Combo("groupFilter", [("全部党小组", None), ("未编入党小组", NO_GROUP)], self)
-        self.group_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.group_filter.setMinimumContentsLength(9)
-        self.category_filter = _Combo("categoryFilter", CATEGORY_CHOICES, self)
-        self.status_filter = _Combo("statusFilter", STATUS_CHOICES, self)
-        self.flag_filter = _Combo("flagFilter", FLAG_CHOICES, self)
-        self.due_filter = _Combo("dueFilter", DUE_CHOICES, self)
-        self.clear_filters_button = QPushButton("清除筛选", self)
+        self.group_filter = bar.add_combo("groupFilter", [("全部党小组", None), ("未编入党小组", NO_GROUP)], min_chars=9)
+        self.category_filter = bar.add_combo("categoryFilter", CATEGORY_CHOICES)
+        self.status_filter = bar.add_combo("statusFilter", STATUS_CHOICES)
+        self.flag_filter = bar.add_combo("flagFilter", FLAG_CHOICES)
+        self.due_filter = bar.add_combo("dueFilter", DUE_CHOICES)
+        self.clear_filters_button = bar.clear_button
         self.clear_filters_button.setObjectName("clearFiltersButton")
-        self.clear_filters_button.clicked.connect(self.clear_filters)
-
+        bar.count_label.setVisible(False)  # the status bar says 共 N 人，显示 M 人
+        # 党组织 first: its branch decides the 党小组 choices.
         self.org_filter.currentIndexChanged.connect(self._org_changed)
         for combo in (self.group_filter, self.category_filter, self.status_filter, self.flag_filter, self.due_filter):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
 
-        self.filter_bar = QHBoxLayout()
-        self.filter_bar.setSpacing(8)
-        for combo in (
-            self.org_filter,
-            self.group_filter,
-            self.category_filter,
-            self.status_filter,
-            self.flag_filter,
-            self.due_filter,
-        ):
-            self.filter_bar.addWidget(combo)
-        self.filter_bar.addWidget(self.clear_filters_button)
-        self.filter_bar.addStretch(1)
-
     def _build_table(self) -> None:
-        self.view = QTableView(self)
-        self.view.setObjectName("memberTable")
-        self.view.setModel(self.model)
-        self.view.setAlternatingRowColors(True)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setWordWrap(False)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view = make_table("memberTable", self.model, self, movable=True)
         self.view.customContextMenuRequested.connect(self._show_context_menu)
         self.view.doubleClicked.connect(lambda index: self.edit_member(self.model.member_id(index.row())))
-        vertical = self.view.verticalHeader()
-        vertical.setVisible(False)
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 12)
-        header = self.view.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionsMovable(True)
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        self.view.setSortingEnabled(True)
-        self._size_columns()
         self.view.selectionModel().selectionChanged.connect(lambda _sel, _desel: self._show_detail())
-
         self.detail = MemberDetailPane(self)
-        self.no_match = QLabel(NO_MATCH_TEXT, self)
-        self.no_match.setObjectName("memberNoMatch")
-        self.no_match.setProperty("role", "detail")
-        self.no_match.setVisible(False)
-
-    def _size_columns(self) -> None:
-        """Fit each column to its header and its widest usual Chinese content."""
-        fm = self.view.fontMetrics()
-        header_fm = self.view.horizontalHeader().fontMetrics()
-        for i, column in enumerate(COLUMNS):
-            width = max(fm.horizontalAdvance(column.sample), header_fm.horizontalAdvance(column.title) + 22) + 24
-            self.view.setColumnWidth(i, width)
+        self.no_match = EmptyState(self.view, what="党员", no_match=NO_MATCH_TEXT, on_clear=self.clear_filters,
+                                   name="memberNoMatch")
 
     def _fit_name_columns(self, roster: Roster) -> None:
         """Widen 所在党支部 / 楼栋党小组 to the longest names in use (up to a limit; the
@@ -390,7 +326,7 @@ class MembersTab(QWidget):
             ("branch", [b.name for b in roster.branches.values() if b.status == "active"]),
             ("group", [g.name for g in roster.groups.values() if g.status == "active"]),
         ):
-            column = next(i for i, c in enumerate(COLUMNS) if c.key == key)
+            column = COL[key]
             widest = max((fm.horizontalAdvance(n) for n in names), default=0) + 24
             if widest > self.view.columnWidth(column):
                 self.view.setColumnWidth(column, min(widest, limit))
@@ -400,7 +336,6 @@ class MembersTab(QWidget):
         column = QVBoxLayout(table_page)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
-        column.addWidget(self.no_match)
         column.addWidget(self.view, 1)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("memberSplitter")
@@ -612,45 +547,26 @@ class MembersTab(QWidget):
 
     def apply_search(self) -> None:
         """Apply the search box now (the debounce timer calls this)."""
-        self._search_timer.stop()
-        if self.model.current_filter.search == self.search.text():
-            return
-        self.apply_filters()
+        self.filter_bar.apply_search()
 
     def set_search(self, text: str) -> None:
-        self.search.setText(text)
-        self.apply_search()
+        self.filter_bar.set_search(text)
 
     def _org_changed(self) -> None:
         self._reload_groups(select=None if self.group_filter.currentData() != NO_GROUP else NO_GROUP)
         self.apply_filters()
 
     def clear_search(self) -> None:
-        if self.search.text():
-            self.search.clear()
-            self.apply_search()
-        self.search.setFocus()
+        self.filter_bar.clear_search()
 
     def focus_search(self) -> None:
-        self.search.setFocus()
-        self.search.selectAll()
+        self.filter_bar.focus_search()
 
     def clear_filters(self) -> None:
-        for combo in (
-            self.org_filter,
-            self.group_filter,
-            self.category_filter,
-            self.status_filter,
-            self.flag_filter,
-            self.due_filter,
-        ):
-            combo.blockSignals(True)
-            combo.setCurrentIndex(0)
-            combo.blockSignals(False)
+        self.filter_bar.clear()
+
+    def _filters_cleared(self) -> None:
         self._reload_groups()
-        self.search.blockSignals(True)
-        self.search.clear()
-        self.search.blockSignals(False)
         self.apply_filters()
 
     def filter_branch(self, branch_id: int) -> None:
@@ -689,14 +605,13 @@ class MembersTab(QWidget):
         self.status_filter.setCurrentIndex(max(0, self.status_filter.findData("active")))
         self.status_filter.blockSignals(False)
         self.due_filter.setCurrentIndex(max(0, self.due_filter.findData("due")))
-        self.model.sort(COLUMNS.index(next(c for c in COLUMNS if c.key == "confirmed_on")), Qt.SortOrder.AscendingOrder)
+        self.model.sort(COL["confirmed_on"], Qt.SortOrder.AscendingOrder)
         self.view.horizontalHeader().setSortIndicator(self.model.sort_column, Qt.SortOrder.AscendingOrder)
 
     # ------------------------------------------------------------ view state
     def _after_model_change(self, keep: int | None = None) -> None:
         has_roster = self.model.total_count > 0
         self.stack.setCurrentWidget(self.splitter if has_roster else self.empty_page)
-        self.no_match.setVisible(has_roster and self.model.shown_count == 0)
         target = self._pending_select if self._pending_select is not None else keep
         self._pending_select = None
         if target is not None and not self.select_member(target):

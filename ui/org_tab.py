@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
 )
 
 from ui.estate_team_tab import EstateTeamTab
-from ui.groups_tab import EmptyHint, _table, current_record, heading, select_row
+from ui.filter_bar import EmptyState
+from ui.groups_tab import heading
 from ui.member_dialog import PRIMARY_DISABLED
-from ui.member_table_model import RecordColumn, RecordTableModel
 from ui.org_edit_dialogs import (
     BranchDialog,
     BuildingDialog,
@@ -53,6 +53,8 @@ from ui.org_edit_dialogs import (
 )
 from ui.org_tree import OrgTreePage
 from ui.org_tree_model import NODE_ROLE, ORGANIZATION_KINDS
+from ui.record_table_model import Column, RecordTableModel
+from ui.table_view import current_record, make_table, select_row
 from wanghu_desk.services import audit_log, org_edit
 from wanghu_desk.services.base import current_actor
 from wanghu_desk.services.organization import OrgNode
@@ -485,26 +487,26 @@ class StructurePage(QWidget):
 # ---------------------------------------------------------------- communities, estates, buildings
 
 COMMUNITY_COLUMNS = [
-    RecordColumn("社区", lambda c: c.name, sample="大洋店社区"),
-    RecordColumn("小区", lambda c: len(c.estates), numeric=True, sample="小区"),
-    RecordColumn("户数", lambda c: c.households, numeric=True, sample="100,000"),
-    RecordColumn("电话", lambda c: c.phone, sample="0551-65179666"),
+    Column("community", "社区", lambda c: c.name, sample="大洋店社区"),
+    Column("estates", "小区", lambda c: len(c.estates), align="right", sample="小区"),
+    Column("households", "户数", lambda c: c.households, align="right", sample="100,000"),
+    Column("phone", "电话", lambda c: c.phone, sample="0551-65179666"),
 ]
 ESTATE_COLUMNS = [
-    RecordColumn("小区", lambda e: e.name, sample="省建一公司宿舍"),
-    RecordColumn("类型", lambda e: e.kind_label, sample="回迁安置小区"),
-    RecordColumn("户数", lambda e: e.households, numeric=True, sample="10,000"),
-    RecordColumn("楼栋", lambda e: len(e.buildings), numeric=True, sample="楼栋"),
-    RecordColumn("物业", lambda e: e.property_company, sample="合肥望湖物业服务有限公司"),
-    RecordColumn("业委会", lambda e: e.owners_committee, sample="望湖城北苑业主委员会"),
-    RecordColumn("服务支部", lambda e: "、".join(e.branch_names), sample="望湖城北苑小区党支部"),
+    Column("estate", "小区", lambda e: e.name, sample="省建一公司宿舍"),
+    Column("kind", "类型", lambda e: e.kind_label, sample="回迁安置小区"),
+    Column("households", "户数", lambda e: e.households, align="right", sample="10,000"),
+    Column("buildings", "楼栋", lambda e: len(e.buildings), align="right", sample="楼栋"),
+    Column("property", "物业", lambda e: e.property_company, sample="合肥望湖物业服务有限公司"),
+    Column("owners_committee", "业委会", lambda e: e.owners_committee, sample="望湖城北苑业主委员会"),
+    Column("branches", "服务支部", lambda e: "、".join(e.branch_names), sample="望湖城北苑小区党支部"),
 ]
 BUILDING_COLUMNS = [
-    RecordColumn("楼栋", lambda b: b.number, sample="12栋"),
-    RecordColumn("单元", lambda b: b.units, numeric=True, sample="单元"),
-    RecordColumn("户数", lambda b: b.households, numeric=True, sample="1,000"),
-    RecordColumn(
-        "楼栋党小组", lambda b: b.group_name or "未覆盖", sample="12-14栋党小组", alert=lambda b: not b.group_name
+    Column("buildings", "楼栋", lambda b: b.number, sample="12栋"),
+    Column("units", "单元", lambda b: b.units, align="right", sample="单元"),
+    Column("households", "户数", lambda b: b.households, align="right", sample="1,000"),
+    Column(
+        "group", "楼栋党小组", lambda b: b.group_name or "未覆盖", sample="12-14栋党小组", alert=lambda b: not b.group_name
     ),
 ]
 
@@ -546,12 +548,12 @@ class PlacesPage(QWidget):
         self._status = ""
         self.current_dialog: QDialog | None = None
         self.tree: list[org_edit.CommunityRow] = []
-        self.community_model = RecordTableModel(COMMUNITY_COLUMNS, self, search=lambda c: c.name)
-        self.estate_model = RecordTableModel(ESTATE_COLUMNS, self, search=lambda e: e.name)
-        self.building_model = RecordTableModel(BUILDING_COLUMNS, self, search=lambda b: b.number)
-        self.community_view = _table("communityTable", self.community_model, COMMUNITY_COLUMNS, self)
-        self.estate_view = _table("estateTable", self.estate_model, ESTATE_COLUMNS, self)
-        self.building_view = _table("buildingTable", self.building_model, BUILDING_COLUMNS, self, multi=True)
+        self.community_model = RecordTableModel(COMMUNITY_COLUMNS, self)
+        self.estate_model = RecordTableModel(ESTATE_COLUMNS, self)
+        self.building_model = RecordTableModel(BUILDING_COLUMNS, self)
+        self.community_view = make_table("communityTable", self.community_model, self, multi=False)
+        self.estate_view = make_table("estateTable", self.estate_model, self, multi=False)
+        self.building_view = make_table("buildingTable", self.building_model, self)
         self.community_view.selectionModel().selectionChanged.connect(lambda _s, _d: self._community_changed())
         self.estate_view.selectionModel().selectionChanged.connect(lambda _s, _d: self._estate_changed())
         self.community_view.doubleClicked.connect(lambda _i: self.edit_community())
@@ -581,9 +583,9 @@ class PlacesPage(QWidget):
             _button("编辑", "editBuildingButton", self.edit_building, self),
             _button("删除", "deleteBuildingButton", self.delete_building, self),
         ]
-        self.community_hint = EmptyHint(self.community_view, "还没有社区。点击「新增」。")
-        self.estate_hint = EmptyHint(self.estate_view, "这个社区还没有小区。点击「新增小区」。")
-        self.building_hint = EmptyHint(self.building_view, "这个小区还没有楼栋。点击「新增楼栋」，可一次添加多栋。")
+        self.community_hint = EmptyState(self.community_view, empty_text="还没有社区。点击「新增」。")
+        self.estate_hint = EmptyState(self.estate_view, empty_text="这个社区还没有小区。点击「新增小区」。")
+        self.building_hint = EmptyState(self.building_view, empty_text="这个小区还没有楼栋。点击「新增楼栋」，可一次添加多栋。")
         left = _Section("社区", self.community_view, self.community_buttons, self)
         self.estate_section = _Section("小区", self.estate_view, self.estate_buttons, self)
         self.building_section = _Section("楼栋", self.building_view, self.building_buttons, self)
@@ -606,7 +608,7 @@ class PlacesPage(QWidget):
     def refresh(self) -> None:
         keep_c, keep_e = self._current_community(), self._current_estate()
         self.tree = org_edit.communities_tree()
-        self.community_model.set_records(self.tree)
+        self.community_model.set_rows(self.tree)
         row = self.community_model.row_of(lambda c: keep_c is not None and c.id == keep_c.id)
         select_row(self.community_view, row if row >= 0 else 0)
         self._community_changed()
@@ -622,13 +624,13 @@ class PlacesPage(QWidget):
 
     def _community_changed(self) -> None:
         community = self._current_community()
-        self.estate_model.set_records(community.estates if community else [])
+        self.estate_model.set_rows(community.estates if community else [])
         select_row(self.estate_view, 0 if community and community.estates else -1)
         self._estate_changed()
 
     def _estate_changed(self) -> None:
         estate = self._current_estate()
-        self.building_model.set_records(estate.buildings if estate else [])
+        self.building_model.set_rows(estate.buildings if estate else [])
         self._update_buttons()
         self._update_status()
 
