@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlwt
+from conftest import SAMPLES
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -173,7 +174,7 @@ def test_sheet_without_a_recognisable_header(tmp_path):
 
 
 def test_branch_header_on_row_one(tmp_path):
-    layout, rows = layout_and_rows(Path("/work/shared/samples/branches.xlsx"), index=HeaderIndex(BRANCH_COLUMNS))
+    layout, rows = layout_and_rows(SAMPLES / "branches.xlsx", index=HeaderIndex(BRANCH_COLUMNS))
     assert layout.header_row == 1 and len(rows) == 12
 
 

@@ -10,12 +10,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLES
 
 from wanghu_desk import cli
 
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
-if not SAMPLES.exists():  # the layout of the lead's checkout
-    SAMPLES = Path("/work/shared/samples")
 JSON_KEYS = {"file", "sheet", "header_row", "rows", "inserted", "updated", "unchanged", "committed", "errors",
              "warnings"}
 

@@ -5,10 +5,9 @@ No test ever waits on a modal dialog: message boxes and file dialogs are patched
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import openpyxl
 import pytest
+from conftest import SAMPLES
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog
 
@@ -18,10 +17,6 @@ from ui import dialogs
 from ui import import_dialog as import_dialog_module
 from ui.import_dialog import ImportDialog
 from ui.import_table_model import ERROR_BRUSH, ROW_ROLE, ImportTableModel
-
-SAMPLES = Path("/work/shared/samples")
-if not SAMPLES.exists():
-    SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
 @pytest.fixture(autouse=True)
