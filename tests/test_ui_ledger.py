@@ -21,7 +21,8 @@ from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 from ui import dialogs, ledger_tab, theme
 from ui.ledger_dialogs import AmountEdit, BulkAllocationDialog, EntryDetailDialog, EntryDialog, ReversalDialog
 from ui.ledger_tab import PAGE_COMPLIANCE, LedgerTab
-from ui.ledger_table_model import COL, ROW_ROLE, SORT_ROLE, LedgerTableModel, RecordsTableModel
+from ui.ledger_table_model import COL, LedgerTableModel
+from ui.record_table_model import OBJECT_ROLE, SORT_ROLE, RecordTableModel
 from wanghu_desk.services import ledger
 from wanghu_desk.services.base import Actor, acting_as
 
@@ -110,15 +111,15 @@ def test_table_models_pass_qtmodeltester(qtmodeltester, demo_db):
     assert model.rowCount() == len(view.rows)
     model.sort(COL["expense"], Qt.SortOrder.DescendingOrder)
     assert model.index(0, COL["expense"]).data(SORT_ROLE) == max(r.expense_fen for r in view.rows)
-    assert model.index(0, 0).data(ROW_ROLE).expense_fen == max(r.expense_fen for r in view.rows)
-    model.set_filter_text("冲销")
+    assert model.index(0, 0).data(OBJECT_ROLE).expense_fen == max(r.expense_fen for r in view.rows)
+    model.set_search("冲销")
     assert model.rowCount() == 1 and model.index(0, COL["kind"]).data() == "冲销第6号"
     assert model.index(0, COL["expense"]).data(Qt.ItemDataRole.ForegroundRole).color().name() == "#c8161d"
     qtmodeltester.check(model, force_py=True)
 
     report = ledger.compliance(2026, 4, today=DEMO_TODAY)
-    records = RecordsTableModel(ledger_tab._compliance_columns())
-    records.set_records(report.rows)
+    records = RecordTableModel(ledger_tab._compliance_columns())
+    records.set_rows(report.rows)
     qtmodeltester.check(records, force_py=True)
     records.sort(3, Qt.SortOrder.AscendingOrder)
     records.set_predicate(lambda r: r.flagged)
@@ -136,7 +137,7 @@ def test_the_opening_row_of_a_carried_over_balance(qtmodeltester, branches):
     assert model.rowCount() == 2
     assert [model.index(0, c).data() for c in (COL["entry_date"], COL["summary"], COL["balance"])] == [
         "2026-01-01", "上年结转", "¥5,000.00"]
-    assert model.index(0, 0).data(ROW_ROLE) is None and model.entry(0) is None
+    assert model.index(0, 0).data(OBJECT_ROLE) is None and model.entry(0) is None
     assert model.index(1, COL["balance"]).data() == "¥4,000.00"
     model.sort(COL["balance"], Qt.SortOrder.AscendingOrder)
     assert model.index(0, COL["summary"]).data() == "上年结转"  # stays on top
@@ -195,7 +196,7 @@ def test_expense_bad_amount_refused_good_one_updates_balance_then_reversed(tab, 
     assert tab.model.index(1, COL["balance"]).data() == "¥8,799.50"
     assert tab.selected_entry().summary == "七一慰问老党员"
     assert "共 2 笔凭证，余额 ¥8,799.50" in tab.status_text()
-    assert tab.quarter_model.records()[-1].spent_fen == 120_050
+    assert tab.quarter_model.shown_rows()[-1].spent_fen == 120_050
 
     # 冲销 the selected expense
     click(qtbot, tab.reverse_button)
@@ -254,7 +255,7 @@ def test_bulk_allocation_preview_then_commit(tab, qtbot, branches, dialog_log):
     fill(d.handler, "王会计")
     fill(d.approver, "李书记")
     click(qtbot, d.preview_button)
-    assert [r.branch_name for r in d.model.records()] == ["甲小区党支部", "乙小区党支部", "丙小区党支部"]
+    assert [r.branch_name for r in d.model.shown_rows()] == ["甲小区党支部", "乙小区党支部", "丙小区党支部"]
     assert "将向 3 个支部各记一笔拨付，共 ¥30,000.00（叁万元整）" in d.plan_label.text()
     assert d.commit_button.isEnabled()
     assert ledger.ledger_years() == []  # a preview writes nothing
@@ -286,7 +287,7 @@ def test_bulk_allocation_by_star_level(tab, qtbot, branches, dialog_log):
     fill(d.handler, "王会计")
     fill(d.approver, "李书记")
     click(qtbot, d.preview_button)
-    writes = [(r.branch_name, r.stars, r.amount_fen) for r in d.model.records() if r.amount_fen]
+    writes = [(r.branch_name, r.stars, r.amount_fen) for r in d.model.shown_rows() if r.amount_fen]
     assert writes == [("甲小区党支部", 5, 500_000), ("功能型党支部", 2, 100_000)]
     dialog_log.answer = True
     click(qtbot, d.commit_button)
@@ -330,13 +331,13 @@ def test_compliance_flags_a_branch_after_its_allocation_is_reversed(demo_tab, qt
     fill(d.approver, "朱海俊")
     click(qtbot, d.save_button)
     demo_tab.show_compliance()
-    flagged = {r.branch_name: r for r in demo_tab.compliance_model.records()}
+    flagged = {r.branch_name: r for r in demo_tab.compliance_model.shown_rows()}
     assert BRANCH in flagged and flagged[BRANCH].below_minimum
     assert "本年拨付 ¥0.00，低于 ¥10,000.00" in flagged[BRANCH].issues[0]
     assert "拨付不足 ¥10,000.00 的小区党支部 1 个" in demo_tab.compliance_label.text()
     assert demo_tab.status_text() == demo_tab.compliance_report.sentence()
     # Double-click goes to that branch's ledger.
-    row = next(i for i, r in enumerate(demo_tab.compliance_model.records()) if r.branch_name == BRANCH)
+    row = next(i for i, r in enumerate(demo_tab.compliance_model.shown_rows()) if r.branch_name == BRANCH)
     index = demo_tab.compliance_model.index(row, 0)
     rect = demo_tab.compliance_table.visualRect(index)
     qtbot.mouseClick(demo_tab.compliance_table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())

@@ -22,7 +22,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -33,7 +32,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLayout,
     QLineEdit,
@@ -42,13 +40,13 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ui import dialogs, formatting
-from ui.ledger_table_model import Column, RecordsTableModel
+from ui.record_table_model import Column, RecordTableModel
+from ui.table_view import make_table
 from wanghu_desk import vocab
 from wanghu_desk.errors import UserError
 from wanghu_desk.money import format_fen, to_chinese_capital, try_parse_amount
@@ -654,17 +652,17 @@ class EntryDetailDialog(QDialog):
 
 def _preview_columns() -> list[Column]:
     return [
-        Column("党支部", lambda x: x.branch_name, sample="望湖城北苑小区党支部"),
-        Column("所属社区", lambda x: x.community, sample="望湖社区"),
-        Column("星级", lambda x: x.stars, lambda x: "" if x.stars is None else STAR_TEXT.get(x.stars, ""),
+        Column("党支部", "党支部", lambda x: x.branch_name, sample="望湖城北苑小区党支部"),
+        Column("所属社区", "所属社区", lambda x: x.community, sample="望湖社区"),
+        Column("星级", "星级", lambda x: x.stars, lambda x: "" if x.stars is None else STAR_TEXT.get(x.stars, ""),
                align="center", sample="★★★★★"),
-        Column("应拨付", lambda x: x.target_fen, lambda x: formatting.money(x.target_fen), align="right",
+        Column("应拨付", "应拨付", lambda x: x.target_fen, lambda x: formatting.money(x.target_fen), align="right",
                sample="¥10,000.00"),
-        Column("已拨付", lambda x: x.already_fen, lambda x: formatting.money(x.already_fen) if x.already_fen else "",
+        Column("已拨付", "已拨付", lambda x: x.already_fen, lambda x: formatting.money(x.already_fen) if x.already_fen else "",
                align="right", sample="¥10,000.00"),
-        Column("本次拨付", lambda x: x.amount_fen, lambda x: formatting.money(x.amount_fen) if x.amount_fen else "不拨付",
+        Column("本次拨付", "本次拨付", lambda x: x.amount_fen, lambda x: formatting.money(x.amount_fen) if x.amount_fen else "不拨付",
                align="right", sample="¥10,000.00", alert=lambda x: x.amount_fen <= 0),
-        Column("说明", lambda x: x.note, sample="已拨付 ¥10,000.00，补足差额"),
+        Column("说明", "说明", lambda x: x.note, sample="已拨付 ¥10,000.00，补足差额"),
     ]
 
 
@@ -747,19 +745,8 @@ class BulkAllocationDialog(QDialog):
         self.preview_button = QPushButton("预览")
         self.preview_button.setObjectName("previewButton")
         self.preview_button.clicked.connect(self.preview)
-        self.model = RecordsTableModel(_preview_columns(), self)
-        self.table = QTableView()
-        self.table.setObjectName("previewTable")
-        self.table.setModel(self.model)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        fm = self.table.fontMetrics()
-        for i, col in enumerate(self.model.columns):
-            self.table.setColumnWidth(i, max(fm.horizontalAdvance(col.sample), fm.horizontalAdvance(col.title)) + 28)
+        self.model = RecordTableModel(_preview_columns(), self)
+        self.table = make_table("previewTable", self.model, self, stretch_first=False)
         self.plan_label = QLabel("填好后点「预览」，确认无误再拨付。预览不会写入任何数据。")
         self.plan_label.setObjectName("planLabel")
         self.plan_label.setWordWrap(True)
@@ -862,7 +849,7 @@ class BulkAllocationDialog(QDialog):
         """Any change makes the preview stale: 确认拨付 waits for a new one."""
         if self.plan is not None:
             self.plan = None
-            self.model.set_records([])
+            self.model.set_rows([])
             self.plan_label.setText("条件已改变，请重新预览。")
         self.commit_button.setEnabled(False)
         self.banner.setVisible(False)
@@ -900,7 +887,7 @@ class BulkAllocationDialog(QDialog):
             self._error(exc.message)
             return None
         self.plan = plan
-        self.model.set_records(list(plan.lines))
+        self.model.set_rows(list(plan.lines))
         n, skipped = len(plan.to_write), len(plan.skipped)
         if n:
             self.plan_label.setText(

@@ -38,13 +38,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QPushButton,
     QSpinBox,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -52,6 +50,7 @@ from PySide6.QtWidgets import (
 
 from reports import ledger_export, ledger_pdf
 from ui import dialogs, formatting, workers
+from ui.filter_bar import EmptyState, FilterBar
 from ui.ledger_dialogs import (
     BulkAllocationDialog,
     EntryDetailDialog,
@@ -60,7 +59,9 @@ from ui.ledger_dialogs import (
     ReversalDialog,
     capital_text,
 )
-from ui.ledger_table_model import COL, LEDGER_COLUMNS, Column, LedgerTableModel, RecordsTableModel
+from ui.ledger_table_model import COL, LedgerTableModel
+from ui.record_table_model import Column, RecordTableModel
+from ui.table_view import make_table
 from wanghu_desk import vocab
 from wanghu_desk.errors import UserError
 from wanghu_desk.money import format_fen
@@ -93,7 +94,7 @@ class _QuarterLine:
 
 
 def _money_column(title: str, getter: Callable[[object], int], *, blank_zero: bool = False) -> Column:
-    return Column(title, getter, lambda r: "" if blank_zero and not getter(r) else formatting.money(getter(r)),
+    return Column(title, title, getter, lambda r: "" if blank_zero and not getter(r) else formatting.money(getter(r)),
                   align="right", sample="¥100,000.00", alert=lambda r: getter(r) < 0)
 
 
@@ -102,7 +103,7 @@ def _rate_text(permille: int | None) -> str:
 
 
 QUARTER_COLUMNS = [
-    Column("季度", lambda r: r.label, sample="第一季度"),
+    Column("季度", "季度", lambda r: r.label, sample="第一季度"),
     _money_column("拨付", lambda r: r.allocated_fen),
     _money_column("支出", lambda r: r.spent_fen),
     _money_column("季末余额", lambda r: r.closing_fen),
@@ -114,63 +115,35 @@ def _compliance_columns() -> list[Column]:
         return r.figures
 
     return [
-        Column("党支部", lambda r: r.branch_name, sample="望湖街道社区卫生服务中心党支部", alert=lambda r: r.flagged),
-        Column("所属社区", lambda r: fig(r).community, sample="望湖社区"),
-        Column("类别", lambda r: fig(r).category_label, sample="小区(片区)党支部"),
+        Column("党支部", "党支部", lambda r: r.branch_name, sample="望湖街道社区卫生服务中心党支部", alert=lambda r: r.flagged),
+        Column("所属社区", "所属社区", lambda r: fig(r).community, sample="望湖社区"),
+        Column("类别", "类别", lambda r: fig(r).category_label, sample="小区(片区)党支部"),
         _money_column("本年拨付", lambda r: fig(r).ytd_allocated_fen),
         _money_column("累计支出", lambda r: fig(r).ytd_spent_fen),
         _money_column("余额", lambda r: fig(r).closing_fen),
-        Column("执行率", lambda r: fig(r).spend_rate_permille, lambda r: _rate_text(fig(r).spend_rate_permille),
+        Column("执行率", "执行率", lambda r: fig(r).spend_rate_permille, lambda r: _rate_text(fig(r).spend_rate_permille),
                align="right", sample="100.0%", alert=lambda r: r.low_spend),
         _money_column("本季度支出", lambda r: fig(r).spent_in_quarter_fen),
-        Column("问题", lambda r: "；".join(r.issues), sample="本年拨付 ¥5,000.00，低于 ¥10,000.00；本季度没有支出",
+        Column("问题", "问题", lambda r: "；".join(r.issues), sample="本年拨付 ¥5,000.00，低于 ¥10,000.00；本季度没有支出",
                alert=lambda r: r.flagged, tooltip=lambda r: "\n".join(r.issues) or None),
     ]
 
 
 def _summary_columns() -> list[Column]:
     return [
-        Column("党支部", lambda r: r.branch_name, sample="望湖街道社区卫生服务中心党支部",
+        Column("党支部", "党支部", lambda r: r.branch_name, sample="望湖街道社区卫生服务中心党支部",
                alert=lambda r: r.below_minimum),
-        Column("类别", lambda r: r.category_label, sample="小区(片区)党支部"),
-        Column("所属社区", lambda r: r.community, sample="望湖社区"),
+        Column("类别", "类别", lambda r: r.category_label, sample="小区(片区)党支部"),
+        Column("所属社区", "所属社区", lambda r: r.community, sample="望湖社区"),
         _money_column("期初余额", lambda r: r.opening_fen),
         _money_column("本期拨付", lambda r: r.allocated_fen),
         _money_column("本期支出", lambda r: r.spent_fen),
         _money_column("期末余额", lambda r: r.closing_fen),
-        Column("执行率", lambda r: r.spend_rate_permille, lambda r: _rate_text(r.spend_rate_permille), align="right",
+        Column("执行率", "执行率", lambda r: r.spend_rate_permille, lambda r: _rate_text(r.spend_rate_permille), align="right",
                sample="100.0%"),
-        Column("备注", lambda r: "拨付低于最低标准" if r.below_minimum else "", sample="拨付低于最低标准",
+        Column("备注", "备注", lambda r: "拨付低于最低标准" if r.below_minimum else "", sample="拨付低于最低标准",
                alert=lambda r: r.below_minimum),
     ]
-
-
-def _table(name: str, model, parent: QWidget) -> QTableView:
-    view = QTableView(parent)
-    view.setObjectName(name)
-    view.setModel(model)
-    view.setAlternatingRowColors(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setWordWrap(False)
-    view.setTextElideMode(Qt.TextElideMode.ElideRight)
-    view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-    vertical = view.verticalHeader()
-    vertical.setVisible(False)
-    vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-    vertical.setDefaultSectionSize(view.fontMetrics().height() + 12)
-    header = view.horizontalHeader()
-    header.setHighlightSections(False)
-    header.setStretchLastSection(True)
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return view
-
-
-def _size_columns(view: QTableView, samples: list[tuple[str, str]]) -> None:
-    fm = view.fontMetrics()
-    for i, (title, sample) in enumerate(samples):
-        view.setColumnWidth(i, max(fm.horizontalAdvance(sample), fm.horizontalAdvance(title) + 20) + 30)
 
 
 class LedgerTab(QWidget):
@@ -192,9 +165,9 @@ class LedgerTab(QWidget):
         self._dirty = {PAGE_COMPLIANCE: True, PAGE_SUMMARY: True}
 
         self.model = LedgerTableModel(self)
-        self.quarter_model = RecordsTableModel(QUARTER_COLUMNS, self)
-        self.compliance_model = RecordsTableModel(_compliance_columns(), self)
-        self.summary_model = RecordsTableModel(_summary_columns(), self)
+        self.quarter_model = RecordTableModel(QUARTER_COLUMNS, self)
+        self.compliance_model = RecordTableModel(_compliance_columns(), self)
+        self.summary_model = RecordTableModel(_summary_columns(), self)
 
         self._build_pickers()
         self._build_buttons()
@@ -233,15 +206,12 @@ class LedgerTab(QWidget):
         completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.year_combo = QComboBox(self)
         self.year_combo.setObjectName("yearCombo")
-        self.fund_combo = QComboBox(self)
-        self.fund_combo.setObjectName("fundFilter")
-        self.fund_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.search = QLineEdit(self)
-        self.search.setObjectName("ledgerSearch")
-        self.search.setPlaceholderText(SEARCH_HINT)
-        self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(self.fontMetrics().horizontalAdvance(SEARCH_HINT) + 48)
-        self.search.textChanged.connect(self._search_changed)
+        self.filter_bar = FilterBar("ledger", SEARCH_HINT, self, delay_ms=0, search_name="ledgerSearch")
+        self.search = self.filter_bar.search
+        self.fund_combo = self.filter_bar.add_combo("fundFilter", [("全部经费", None)])
+        self.filter_bar.count_label.setVisible(False)  # the status bar says 共 N 笔，显示 M 笔
+        self.filter_bar.searchChanged.connect(self._search_changed)
+        self.filter_bar.cleared.connect(self._filters_cleared)
 
         self.branch_combo.currentIndexChanged.connect(lambda _i: self._selection_changed())
         self.year_combo.currentIndexChanged.connect(lambda _i: self._year_changed())
@@ -249,14 +219,13 @@ class LedgerTab(QWidget):
 
         bar = QHBoxLayout()
         bar.setSpacing(8)
-        for text, widget in (("党支部", self.branch_combo), ("年度", self.year_combo), ("经费", self.fund_combo)):
+        for text, widget in (("党支部", self.branch_combo), ("年度", self.year_combo)):
             label = QLabel(text, self)
             label.setBuddy(widget)
             bar.addWidget(label)
             bar.addWidget(widget)
             bar.addSpacing(6)
-        bar.addStretch(1)
-        bar.addWidget(self.search)
+        bar.addWidget(self.filter_bar, 1)
         self.picker_bar = bar
 
     def _button(self, name: str, text: str, tip: str, slot: Callable[[], object], primary: bool = False) -> QPushButton:
@@ -305,12 +274,8 @@ class LedgerTab(QWidget):
         self.button_bar = bar
 
     def _build_entries_page(self) -> None:
-        self.table = _table("ledgerTable", self.model, self)
-        self.table.setSortingEnabled(True)
+        self.table = make_table("ledgerTable", self.model, self, multi=False, movable=True, stretch_first=False)
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        self.table.horizontalHeader().setSectionsMovable(True)
-        _size_columns(self.table, [(t, s) for _k, t, s in LEDGER_COLUMNS])
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._entry_menu)
         self.table.doubleClicked.connect(lambda index: self.show_entry(self.model.entry(index.row())))
         self.table.selectionModel().selectionChanged.connect(lambda _s, _d: self._update_buttons())
@@ -320,14 +285,12 @@ class LedgerTab(QWidget):
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_label.setWordWrap(True)
         self.empty_label.setProperty("role", "detail")
-        self.no_match = QLabel("没有符合搜索条件的凭证。按 Esc 清空搜索。", self)
-        self.no_match.setProperty("role", "detail")
-        self.no_match.setVisible(False)
+        self.no_match = EmptyState(self.table, no_match="没有符合搜索条件的凭证。按 Esc 清空搜索，或点「清除筛选」。",
+                                   on_clear=self.filter_bar.clear, name="ledgerNoMatch")
         table_page = QWidget(self)
         column = QVBoxLayout(table_page)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
-        column.addWidget(self.no_match)
         column.addWidget(self.table, 1)
         self.table_stack = QStackedWidget(self)
         self.table_stack.addWidget(table_page)
@@ -355,7 +318,7 @@ class LedgerTab(QWidget):
         for w in (self.balance_title, self.balance_value, self.balance_words, self.balance_details):
             inner.addWidget(w)
 
-        self.quarter_table = _table("quarterTable", self.quarter_model, self)
+        self.quarter_table = make_table("quarterTable", self.quarter_model, self, multi=False, stretch_first=False)
         self.quarter_table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.quarter_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.quarter_table.horizontalHeader().setStretchLastSection(True)
@@ -419,12 +382,11 @@ class LedgerTab(QWidget):
         self.compliance_label = QLabel(self)
         self.compliance_label.setObjectName("complianceSentence")
         self.compliance_label.setWordWrap(True)
-        self.compliance_table = _table("complianceTable", self.compliance_model, self)
+        self.compliance_table = make_table("complianceTable", self.compliance_model, self, multi=False, stretch_first=False)
         self.compliance_table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.compliance_table.setSortingEnabled(True)  # no column first: the organisation's order
-        _size_columns(self.compliance_table, [(c.title, c.sample) for c in self.compliance_model.columns])
         self.compliance_table.doubleClicked.connect(
-            lambda index: self.open_branch(self.compliance_model.record(index.row()).branch_id))
+            lambda index: self.open_branch(self.compliance_model.row_at(index.row()).branch_id))
         self.compliance_page = QWidget(self)
         page = QVBoxLayout(self.compliance_page)
         page.setContentsMargins(0, 8, 0, 0)
@@ -449,12 +411,11 @@ class LedgerTab(QWidget):
         self.summary_label = QLabel(self)
         self.summary_label.setObjectName("summaryTotals")
         self.summary_label.setWordWrap(True)
-        self.summary_table = _table("summaryTable", self.summary_model, self)
+        self.summary_table = make_table("summaryTable", self.summary_model, self, multi=False, stretch_first=False)
         self.summary_table.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self.summary_table.setSortingEnabled(True)
-        _size_columns(self.summary_table, [(c.title, c.sample) for c in self.summary_model.columns])
         self.summary_table.doubleClicked.connect(
-            lambda index: self.open_branch(self.summary_model.record(index.row()).branch_id))
+            lambda index: self.open_branch(self.summary_model.row_at(index.row()).branch_id))
         self.summary_page = QWidget(self)
         page = QVBoxLayout(self.summary_page)
         page.setContentsMargins(0, 8, 0, 0)
@@ -595,7 +556,7 @@ class LedgerTab(QWidget):
             dialogs.error(self, "经费台账", exc.message)
             return
         self.model.set_view(self.view)
-        self.model.set_filter_text(self.search.text())
+        self.model.set_search(self.search.text())
         self.table.setColumnHidden(COL["fund"], self.current_fund() is not None or len(self.view.funds) < 2)
         empty = not self.view.rows and not self.view.opening_fen
         if empty:
@@ -603,7 +564,6 @@ class LedgerTab(QWidget):
                 f"「{branch.name}」{self.current_year()} 年还没有台账记录。\n"
                 "点击「拨付」录入第一笔经费，或用「批量拨付」给所有小区党支部拨付。")
         self.table_stack.setCurrentIndex(1 if empty else 0)
-        self.no_match.setVisible(bool(self.search.text().strip()) and self.model.shown_count == 0 and not empty)
         self._show_balance(self.view)
         self._update_buttons()
         if self.pages.currentIndex() == PAGE_ENTRIES:
@@ -622,7 +582,7 @@ class LedgerTab(QWidget):
             self.balance_value.setText("—")
             self.balance_words.clear()
             self.balance_details.clear()
-            self.quarter_model.set_records([])
+            self.quarter_model.set_rows([])
             return
         self.balance_title.setText(f"{v.year} 年余额（{v.fund_name}）")
         self.balance_value.setText(formatting.money(v.closing_fen))
@@ -640,7 +600,7 @@ class LedgerTab(QWidget):
         quarters = [_QuarterLine(QUARTER_WORDS[q.quarter], q.allocated_fen, q.spent_fen, q.closing_fen)
                     for q in v.quarters]
         quarters.append(_QuarterLine("全年", v.allocated_fen, v.spent_fen, v.closing_fen))
-        self.quarter_model.set_records(quarters)
+        self.quarter_model.set_rows(quarters)
         # Money is never elided: the panel grows to the quarter table's contents.
         self.quarter_table.resizeColumnsToContents()
         needed = self.quarter_table.horizontalHeader().length() + 2 * self.quarter_table.frameWidth()
@@ -676,9 +636,12 @@ class LedgerTab(QWidget):
         self.load_entries()
         self._load_visible_page()
 
+    def _filters_cleared(self) -> None:
+        self.model.set_search("")
+        self._selection_changed()
+
     def _search_changed(self, text: str) -> None:
-        self.model.set_filter_text(text)
-        self.no_match.setVisible(bool(text.strip()) and self.model.shown_count == 0 and self.model.total_count > 0)
+        self.model.set_search(text)
         if self.pages.currentIndex() == PAGE_ENTRIES:
             self._set_status(self._entries_status())
 
@@ -703,7 +666,7 @@ class LedgerTab(QWidget):
         report = ledger.compliance(self.current_year(), self.quarter_combo.currentData(),
                                    min_spend_percent=self.spend_spin.value(), today=self.today)
         self.compliance_report = report
-        self.compliance_model.set_records(report.rows)
+        self.compliance_model.set_rows(report.rows)
         self._filter_compliance()
         self.compliance_label.setText(report.sentence())
         self.compliance_label.setStyleSheet("color: #C8161D;" if report.flagged else "")
@@ -717,7 +680,7 @@ class LedgerTab(QWidget):
         self._dirty[PAGE_SUMMARY] = False
         summary = ledger.funds_summary(self.current_year(), self.period_combo.currentData())
         self.funds_summary = summary
-        self.summary_model.set_records(summary.rows)
+        self.summary_model.set_rows(summary.rows)
         t = summary.total
         below = f"；拨付低于 {format_fen(summary.minimum_fen)} 的小区党支部 {len(summary.below_minimum)} 个" \
             if summary.below_minimum else ""
