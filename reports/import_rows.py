@@ -40,6 +40,7 @@ from wanghu_desk.validation import (
     clean_text,
     derive_or_check_birth,
     derive_or_check_gender,
+    member_rule_errors,
     normalize_gender,
     normalize_name,
     parse_date,
@@ -309,12 +310,12 @@ class Normaliser:
         return found
 
     # -- shared field readers
-    def _date(self, row: _Row, name: str, what: str) -> dt.date | None:
+    def _date(self, row: _Row, name: str, what: str, *, warn_future: bool = True) -> dt.date | None:
         raw = row.raw(name)
         if raw is None or raw == "":
             return None
         value = row.take(name, self._memo("date", parse_date, raw))
-        if value is not None and value > self.today:
+        if warn_future and value is not None and value > self.today:
             row.warn(name, f"{what} {value.isoformat()} 晚于今天，请核对。")
         return value
 
@@ -454,18 +455,34 @@ class MemberNormaliser(Normaliser):
         category = row.take("category", memo("category", _checked_category, row.raw("category")))
         if category is not None:
             rec["category"] = category
-        joined = self._date(row, "joined_on", "入党日期")
+        joined = self._date(row, "joined_on", "入党日期", warn_future=False)  # after today: an error below
         if joined is not None:
             rec["joined_on"] = joined
         confirmed = self._date(row, "confirmed_on", "转正日期")
         if confirmed is not None:
             rec["confirmed_on"] = confirmed
-            if joined is not None and confirmed < joined:
-                row.warn("confirmed_on", "转正日期早于入党日期，请核对。")
             if category == "probationary":
                 row.warn("confirmed_on", "预备党员不应有转正日期，请核对人员类别。")
-        if joined is not None and rec.get("birth_date") and joined < rec["birth_date"]:
-            row.error("joined_on", "入党日期早于出生日期，请核对。")
+        extended = self._date(row, "probation_extended_to", "延长预备期至", warn_future=False)
+        if extended is not None:
+            rec["probation_extended_to"] = extended
+        reason = self._text(row, "probation_extension_reason")
+        if reason is not None:
+            rec["probation_extension_reason"] = reason = reason.replace("\n", " ")
+        if joined is not None or extended is not None or reason is not None:
+            # The party-constitution rules, shared with the member form. Without a 人员类别
+            # column a row with a 转正日期 is a 正式党员 (and a new one is stored as such).
+            for name, message in member_rule_errors(
+                category=category if category is not None else ("full" if confirmed is not None else None),
+                born=rec.get("birth_date"),
+                joined=joined,
+                confirmed=confirmed if category != "probationary" else None,
+                extended_to=extended,
+                # an unreadable date has its own message: no second one saying it is missing
+                reason=None if extended is None and clean_text(row.raw("probation_extended_to")) else reason,
+                today=self.today,
+            ):
+                row.error(name, message)
 
         branch_raw = row.raw("branch")
         branch = row.take("branch", memo("branch", self.branches.resolve, branch_raw))

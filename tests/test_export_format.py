@@ -34,7 +34,7 @@ def test_member_roster_layout_and_print_setup(demo_db, tmp_path):
     assert result.masked and result.rows == Member.select().count() and result.sheets == ["党员花名册"]
     ws = openpyxl.load_workbook(result.path)["党员花名册"]
     assert ws["A1"].value == "望湖街道党员花名册" and ws["A1"].font.b
-    assert "A1:U1" in {str(r) for r in ws.merged_cells.ranges}
+    assert "A1:W1" in {str(r) for r in ws.merged_cells.ranges}  # 序号 + 22 columns
     assert ws["A2"].value.startswith("导出日期：") and "身份证号已部分隐藏" in ws["A2"].value
     assert [c.value for c in ws[3]][:6] == ["序号", "姓名", "性别", "民族", "出生日期", "公民身份号码"]
     assert all(c.font.b for c in ws[3])

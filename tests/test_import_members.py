@@ -372,8 +372,9 @@ def test_old_xls_end_to_end(branches, tmp_path):
 
 
 def test_utf8_bom_csv_end_to_end(branches, tmp_path):
-    text = "姓名,公民身份号码,所在党支部,入党日期\r\n张三," + ID_A + ",银杏苑小区党支部,1985年7月1日\r\n"
+    # (joined at 22: ID_A's holder, born 1985-07-01, could not have joined in 1985)
+    text = "姓名,公民身份号码,所在党支部,入党日期\r\n张三," + ID_A + ",银杏苑小区党支部,2007年7月1日\r\n"
     (tmp_path / "名单.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     outcome = importing.run(tmp_path / "名单.csv", "members", today=TODAY)
     assert (outcome.committed, outcome.inserted, outcome.preview.errors) == (True, 1, [])
-    assert Member.get(Member.id_number == ID_A).joined_on == dt.date(1985, 7, 1)
+    assert Member.get(Member.id_number == ID_A).joined_on == dt.date(2007, 7, 1)

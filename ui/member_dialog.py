@@ -6,7 +6,9 @@ Every check is `services.members.check_member` (the same `wanghu_desk.validation
 as the importer), run on every keystroke: a field with an error turns red and says why
 under it, a warning is shown in amber, and 保存 stays disabled until the form is valid.
 Errors are shown for the fields the clerk has touched; untouched required fields only
-keep 保存 disabled. Gender and birth date are filled from the ID number.
+keep 保存 disabled. Gender and birth date are filled from the ID number. The two fields
+of 延长预备期 (until when, and why) are shown for a 预备党员, and for a 正式党员 whose
+record keeps an extension as history.
 
 The dialogs are opened with `open()` (never `exec()`): the caller connects `saved`, and
 tests fill the fields and click the buttons of the real widgets.
@@ -99,6 +101,7 @@ class FormGrid(QGridLayout):
         self.setVerticalSpacing(2)
         self.setColumnStretch(1, 1)  # the right-hand column stretches once it is used
         self._rows = [0, 0]
+        self.titles: dict[QWidget, QLabel] = {}  # field widget -> its title on the left
 
     def add(self, side: int, title: str, widget: QWidget, *, required: bool = False, span: bool = False) -> QLabel:
         row = max(self._rows) if span else self._rows[side]
@@ -112,6 +115,7 @@ class FormGrid(QGridLayout):
         message.setWordWrap(True)
         message.setVisible(False)
         message.setObjectName(f"message_{widget.objectName()}")
+        self.titles[widget] = label
         self.addWidget(label, row, col)
         self.addWidget(widget, row, col + 1, 1, 4 if span else 1)
         self.addWidget(message, row + 1, col + 1, 1, 4 if span else 1)
@@ -185,6 +189,8 @@ class MemberDialog(QDialog):
         f["category"] = _combo([(label, code) for code, label in vocab.MEMBER_CATEGORIES.items()], "category")
         f["joined_on"] = _line("joined_on", "如：2010-07-01")
         f["confirmed_on"] = _line("confirmed_on", "如：2011-07-01")
+        f["probation_extended_to"] = _line("probation_extended_to", "预备期满后最多一年，如：2027-01-01")
+        f["probation_extension_reason"] = _line("probation_extension_reason", "支部大会决议延长的原因")
         branches = members.branch_choices(include_dissolved=self.detail is not None)
         f["branch_id"] = _combo([("请选择党支部", None)] + [(b.name, b.id) for b in branches], "branch_id")
         f["group_id"] = _combo([("（不编入党小组）", None)], "group_id")
@@ -209,6 +215,8 @@ class MemberDialog(QDialog):
             ("category", "人员类别", True),
             ("joined_on", "入党日期", True),
             ("confirmed_on", "转正日期", False),
+            ("probation_extended_to", "延长预备期至", False),
+            ("probation_extension_reason", "延长预备期原因", False),
             ("branch_id", "所在党支部", True),
             ("group_id", "楼栋党小组", False),
             ("employer", "工作单位及职务", False),
@@ -217,6 +225,7 @@ class MemberDialog(QDialog):
             self.messages[key] = FieldMessages(f[key], grid.add(0, title, f[key], required=required))
         for key, title, required in right:
             self.messages[key] = FieldMessages(f[key], grid.add(1, title, f[key], required=required))
+        self._grid = grid
         self.messages["address"] = FieldMessages(f["address"], grid.add(0, "家庭住址", f["address"], span=True))
 
         flags = QHBoxLayout()
@@ -314,7 +323,10 @@ class MemberDialog(QDialog):
                 self._load_groups()
                 return
             v = self.detail.values
-            for key in ("name", "id_number", "birth_date", "joined_on", "confirmed_on", "phone", "employer", "address"):
+            for key in (
+                "name", "id_number", "birth_date", "joined_on", "confirmed_on", "probation_extended_to",
+                "probation_extension_reason", "phone", "employer", "address",
+            ):  # fmt: skip
                 self.fields[key].setText(v[key])
             self._set_combo("gender", v["gender"])
             self._set_combo("category", v["category"])
@@ -333,6 +345,26 @@ class MemberDialog(QDialog):
                 self.fields["id_number"].setToolTip("完整身份证号只有管理员可以查看。要更正号码，请输入完整的新号码。")
         finally:
             self._filling = False
+            self._show_extension()
+
+    EXTENSION_FIELDS = ("probation_extended_to", "probation_extension_reason")
+
+    def extension_shown(self) -> bool:
+        """Whether the 延长预备期 fields are on the form (for tests and accessibility)."""
+        return not self.fields["probation_extended_to"].isHidden()
+
+    def _show_extension(self) -> None:
+        """The 延长预备期 fields belong to a 预备党员; a 正式党员 sees them only when they
+        hold something (an extension kept as history, or a value to correct)."""
+        shown = self.fields["category"].currentData() == "probationary" or any(
+            self.fields[key].text().strip() for key in self.EXTENSION_FIELDS
+        )
+        for key in self.EXTENSION_FIELDS:
+            widget = self.fields[key]
+            widget.setVisible(shown)
+            self._grid.titles[widget].setVisible(shown)
+            if not shown:
+                self.messages[key].label.setVisible(False)
 
     def _set_combo(self, key: str, value: Any, *, add_missing: bool = False) -> None:
         combo: QComboBox = self.fields[key]
@@ -365,6 +397,7 @@ class MemberDialog(QDialog):
             self._fill_from_id()
         if key == "category":
             self.touched.add("confirmed_on")
+            self._show_extension()
         self._recheck()
 
     def _fill_from_id(self) -> None:
@@ -392,7 +425,7 @@ class MemberDialog(QDialog):
         for key, messages in self.messages.items():
             if key == "origin":
                 continue
-            visible = show_all or key in self.touched
+            visible = (show_all or key in self.touched) and not messages.widget.isHidden()
             messages.show(
                 self.check.errors.get(key) if visible else None, self.check.warnings.get(key) if visible else None
             )
@@ -589,7 +622,9 @@ class ConfirmDialog(_ActionDialog):
         super().__init__(
             parent,
             f"{detail.name}：办理转正",
-            f"入党日期 {detail.values['joined_on']}，预备期满 {due}。转正后人员类别改为「正式党员」。",
+            f"入党日期 {detail.values['joined_on']}，"
+            + ("延长后的" if detail.values.get("probation_extended_to") else "")
+            + f"预备期满 {due}。转正后人员类别改为「正式党员」。",
             "转正",
         )
         self.detail = detail

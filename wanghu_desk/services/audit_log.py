@@ -49,6 +49,8 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "category": "人员类别",
         "joined_on": "入党日期",
         "confirmed_on": "转正日期",
+        "probation_extended_to": "延长预备期至",
+        "probation_extension_reason": "延长预备期原因",
         "branch_id": "所在党支部",
         "group_id": "楼栋党小组",
         "employer": "工作单位及职务",

@@ -21,8 +21,9 @@ __all__ = ["ExportTable", "branch_names", "branches", "groups", "members", "serv
 
 MEMBER_FIELDS = (
     "name", "gender", "ethnicity", "birth_date", "id_number", "education", "category", "joined_on",
-    "confirmed_on", "branch", "group", "employer", "phone", "address", "status", "is_lost_contact",
-    "is_floating", "is_center_household", "reported_at_residence", "note",
+    "confirmed_on", "probation_extended_to", "probation_extension_reason", "branch", "group", "employer",
+    "phone", "address", "status", "is_lost_contact", "is_floating", "is_center_household",
+    "reported_at_residence", "note",
 )  # fmt: skip
 BRANCH_FIELDS = ("name", "full_name", "category", "community", "secretary", "phone", "founded_on", "status",
                  "members", "groups", "note")
@@ -79,7 +80,8 @@ def members(*, branch_id: int | None = None, in_register_only: bool = False, unm
     sql = (
         "SELECT m.branch_id, m.name, m.gender, m.ethnicity, m.birth_date, m.id_number, m.education, m.category, "
         "m.joined_on, m.confirmed_on, b.name, g.name, m.employer, m.phone, m.address, m.status, m.is_lost_contact, "
-        "m.is_floating, m.is_center_household, m.reported_at_residence, m.note "
+        "m.is_floating, m.is_center_household, m.reported_at_residence, m.note, "
+        "m.probation_extended_to, m.probation_extension_reason "
         "FROM member m JOIN branch b ON b.id = m.branch_id LEFT JOIN building_group g ON g.id = m.group_id "
         + ("WHERE " + " AND ".join(where) + " " if where else "")
         + "ORDER BY b.sort_order, b.id, m.id"
@@ -91,7 +93,7 @@ def members(*, branch_id: int | None = None, in_register_only: bool = False, unm
         names.setdefault(r[0], r[10])
         rows.append((
             r[1], r[2], r[3], r[4], r[5] if show else mask_id_number(r[5]), r[6],
-            categories.get(r[7], r[7]), r[8], r[9], r[10], r[11], r[12], r[13], r[14],
+            categories.get(r[7], r[7]), r[8], r[9], r[21], r[22], r[10], r[11], r[12], r[13], r[14],
             statuses.get(r[15], r[15]), _yes_no(r[16]), _yes_no(r[17]), _yes_no(r[18]), _yes_no(r[19]), r[20],
         ))
     return ExportTable(MEMBER_FIELDS, rows, row_branches, names, masked=not show)

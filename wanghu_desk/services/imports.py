@@ -215,7 +215,7 @@ def service_reference_data() -> dict[str, Any]:
 MEMBER_FIELDS = (
     "name", "name_initials", "gender", "ethnicity", "birth_date", "education", "category", "joined_on",
     "confirmed_on", "branch_id", "employer", "phone", "address", "status", "is_lost_contact", "is_floating",
-    "is_center_household", "reported_at_residence", "note",
+    "is_center_household", "reported_at_residence", "note", "probation_extended_to", "probation_extension_reason",
 )  # fmt: skip
 _MEMBER_DEFAULTS = {
     "category": "full", "status": "active", "is_lost_contact": 0, "is_floating": 0,
@@ -225,7 +225,7 @@ _MEMBER_INSERT_DEFAULTS = [(name, _MEMBER_DEFAULTS.get(name)) for name in MEMBER
 _MEMBER_CONVERTED = [  # positions of the values that need `_db` (dates, flags)
     MEMBER_FIELDS.index(name)
     for name in ("birth_date", "joined_on", "confirmed_on", "is_lost_contact", "is_floating", "is_center_household",
-                 "reported_at_residence")
+                 "reported_at_residence", "probation_extended_to")
 ]
 
 

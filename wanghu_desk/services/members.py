@@ -129,16 +129,19 @@ class Roster:
 _ROSTER_SQL = (
     "SELECT id, name, name_initials, gender, birth_date, id_number, category, joined_on, confirmed_on,"
     " branch_id, group_id, phone, address, status,"
-    " is_lost_contact + 2 * is_floating + 4 * is_center_household + 8 * reported_at_residence"
+    " is_lost_contact + 2 * is_floating + 4 * is_center_household + 8 * reported_at_residence,"
+    " probation_extended_to"
     " FROM member"
 )
 
 
-def _due_on(category: str, status: str, joined: str | None) -> str | None:
+def _due_on(category: str, status: str, joined: str | None, extended_to: str | None = None) -> str | None:
+    """The 转正 due date (ISO) of an active 预备党员: `validation.probation_due`."""
     if category != "probationary" or status != "active" or not joined:
         return None
     try:
-        return validation.probation_due_date(dt.date.fromisoformat(joined[:10])).isoformat()
+        extended = dt.date.fromisoformat(extended_to[:10]) if extended_to else None
+        return validation.probation_due(dt.date.fromisoformat(joined[:10]), extended).isoformat()
     except ValueError:
         return None
 
@@ -158,7 +161,7 @@ def _rows_from(fetched: list[tuple], visible: bool) -> list[RosterRow]:
         (
             *r[:14],
             r[14] | FLAG_LATIN if latin(r[1]) or (r[12] and latin(r[12])) else r[14],
-            _due_on(r[6], r[13], r[7]) if r[6] == "probationary" else None,
+            _due_on(r[6], r[13], r[7], r[15]) if r[6] == "probationary" else None,
             text,
         )
         for r, text in zip(fetched, texts)
@@ -527,10 +530,15 @@ class FormCheck:
 
 
 _TEXT_LIMITS = {"employer": 100, "address": 120, "note": 1000}
+_REASON_LIMIT = 200
 _FLAG_FIELDS = ("is_lost_contact", "is_floating", "is_center_household", "reported_at_residence")
 
 
-def _as_date(raw: object, label: str, check: FormCheck, key: str, today: dt.date) -> dt.date | None:
+def _as_date(
+    raw: object, label: str, check: FormCheck, key: str, today: dt.date, *, future_ok: bool = False
+) -> dt.date | None:
+    """A date field: parse errors and warnings go to `check`; a day after `today` is an
+    error unless `future_ok` (then the caller's rules decide)."""
     checked = validation.parse_date(raw)
     if checked.errors:
         check.errors[key] = checked.errors[0].message
@@ -538,17 +546,10 @@ def _as_date(raw: object, label: str, check: FormCheck, key: str, today: dt.date
     if checked.warnings:
         check.warnings[key] = checked.warnings[0].message
     value = checked.value
-    if value is not None and value > today:
+    if value is not None and value > today and not future_ok:
         check.errors[key] = f"{label}晚于今天（{value.isoformat()}），请核对。"
         return None
     return value
-
-
-def _eighteenth_birthday(born: dt.date) -> dt.date:
-    try:
-        return born.replace(year=born.year + 18)
-    except ValueError:  # born on 29 February: of age on 1 March
-        return dt.date(born.year + 18, 3, 1)
 
 
 def _choice(raw: object) -> int | None:
@@ -640,25 +641,43 @@ def check_member(raw: Mapping[str, Any], *, member_id: int | None = None, today:
         check.errors["category"] = "人员类别请选「正式党员」或「预备党员」。"
     values["category"] = category
 
-    joined = _as_date(raw.get("joined_on"), "入党日期", check, "joined_on", today)
+    joined = _as_date(raw.get("joined_on"), "入党日期", check, "joined_on", today, future_ok=True)
     if joined is None and "joined_on" not in check.errors:
         check.errors["joined_on"] = "请填写入党日期（预备党员的转正时间按它计算）。"
-    born = values.get("birth_date")
-    if joined is not None and born is not None and joined < _eighteenth_birthday(born):
-        check.errors["joined_on"] = f"入党日期 {joined.isoformat()} 时还不满 18 周岁，请核对。"
-        joined = None
-    values["joined_on"] = joined
-
     confirmed = _as_date(raw.get("confirmed_on"), "转正日期", check, "confirmed_on", today)
     if category == "probationary":
         if confirmed is not None:
             check.errors["confirmed_on"] = "预备党员还没有转正日期。已转正的请把人员类别改为「正式党员」。"
         confirmed = None
-    elif category == "full" and confirmed is not None and joined is not None and confirmed < joined:
-        check.errors["confirmed_on"] = "转正日期早于入党日期，请核对。"
+    extended = _as_date(
+        raw.get("probation_extended_to"), "延长预备期至", check, "probation_extended_to", today, future_ok=True
+    )
+    reason = validation.clean_text(raw.get("probation_extension_reason"))
+    if reason is not None and len(reason) > _REASON_LIMIT:
+        check.errors["probation_extension_reason"] = (
+            f"延长预备期原因太长（{len(reason)} 个字），最多 {_REASON_LIMIT} 个字。"
+        )
+    # The party-constitution rules (the same function as the importer's). A date that
+    # could not be read already has its message: no second one about a missing date.
+    date_unreadable = extended is None and "probation_extended_to" in check.errors
+    for key, message in validation.member_rule_errors(
+        category=category,
+        born=values.get("birth_date"),
+        joined=joined,
+        confirmed=confirmed,
+        extended_to=extended,
+        reason=None if date_unreadable else reason,
+        today=today,
+    ):
+        check.errors.setdefault(key, message)
+    if "joined_on" in check.errors:
+        joined = None
+    values["joined_on"] = joined
     values["confirmed_on"] = confirmed
+    values["probation_extended_to"] = extended
+    values["probation_extension_reason"] = reason
     if category == "probationary" and joined is not None:
-        due = validation.probation_due_date(joined)
+        due = validation.probation_due(joined, extended)
         if due < today - dt.timedelta(days=366):
             check.warnings["joined_on"] = (
                 f"入党已满两年（应于 {due.isoformat()} 转正），预备期最长两年，请核对人员类别。"
@@ -809,6 +828,8 @@ def update_member(member_id: int, raw: Mapping[str, Any], *, today: dt.date | No
             "category",
             "joined_on",
             "confirmed_on",
+            "probation_extended_to",
+            "probation_extension_reason",
             "employer",
             "phone",
             "address",
@@ -945,8 +966,11 @@ def confirm_full(member_id: int, on: object, *, today: dt.date | None = None) ->
             raise ValidationError(f"{member.name}已经是正式党员。")
         if member.joined_on is None:
             raise ValidationError(f"{member.name}没有入党日期，请先在「编辑」里补上。")
-        due = validation.probation_due_date(member.joined_on)
-        day = _check_day(on, "转正日期", today, not_before=due, not_before_text="预备期满日期")
+        extended = member.probation_extended_to
+        due = validation.probation_due(member.joined_on, extended)
+        day = _check_day(
+            on, "转正日期", today, not_before=due, not_before_text="延长后的预备期满日期" if extended else "预备期满日期"
+        )
         before = snapshot(member)
         member.category = "full"
         member.confirmed_on = day
@@ -1085,6 +1109,8 @@ def member_detail(member_id: int, *, today: dt.date | None = None) -> MemberDeta
         "category": m.category,
         "joined_on": _iso(m.joined_on),
         "confirmed_on": _iso(m.confirmed_on),
+        "probation_extended_to": _iso(m.probation_extended_to),
+        "probation_extension_reason": m.probation_extension_reason or "",
         "branch_id": m.branch_id,
         "group_id": m.group_id,
         "employer": m.employer or "",
@@ -1104,7 +1130,7 @@ def member_detail(member_id: int, *, today: dt.date | None = None) -> MemberDeta
             BuildingGroup.leader == m.id, BuildingGroup.status == "active"
         )
     ]
-    due = _due_on(m.category, m.status, _iso(m.joined_on) or None)
+    due = _due_on(m.category, m.status, _iso(m.joined_on) or None, _iso(m.probation_extended_to) or None)
     return MemberDetail(
         id=m.id,
         values=values,
@@ -1151,14 +1177,14 @@ def probation_reminders(today: dt.date | None = None, *, within_days: int = DUE_
     today = today or dt.date.today()
     names = dict(Branch.select(Branch.id, Branch.name).tuples())
     rows = (
-        Member.select(Member.id, Member.name, Member.branch, Member.joined_on)
+        Member.select(Member.id, Member.name, Member.branch, Member.joined_on, Member.probation_extended_to)
         .where(Member.status == "active", Member.category == "probationary", Member.joined_on.is_null(False))
         .tuples()
     )
     out: list[DueMember] = []
     limit = today + dt.timedelta(days=within_days)
-    for mid, name, branch_id, joined in rows:
-        due = validation.probation_due_date(joined)
+    for mid, name, branch_id, joined, extended in rows:
+        due = validation.probation_due(joined, extended)
         if due <= limit:
             out.append(
                 DueMember(mid, name, names.get(branch_id, ""), joined.isoformat(), due.isoformat(), (due - today).days)

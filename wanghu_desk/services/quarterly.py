@@ -14,7 +14,8 @@ What "belongs to the quarter" (the quarter runs from `start` to `end`, both incl
 - flow figures count what happened inside the quarter: members who joined or left,
   service records (`served_on`), expenses of the quarter.
 - members due for 转正: 预备党员 at the quarter's end whose due date
-  (`validation.probation_due_date`, one year after joining) falls within 30 days after
+  (`validation.probation_due`: one year after joining, or the end of an extended
+  probation, 延长预备期) falls within 30 days after
   the quarter's end (即将到期) or on or before it (已到期).
 - a report on the running quarter takes its figures as of today instead of the
   quarter's end (`as_of_date`): "the quarter's end" above then means that day.
@@ -53,7 +54,7 @@ from models import (
 from wanghu_desk import vocab
 from wanghu_desk.errors import UsageError
 from wanghu_desk.services import settings
-from wanghu_desk.validation import probation_due_date
+from wanghu_desk.validation import probation_due
 
 __all__ = [
     "BranchFunds",
@@ -454,15 +455,17 @@ def member_figures(period: Quarter, as_of: dt.date | None = None) -> MemberFigur
     due: list[ProbationDue] = []
     query = (
         Member.select(Member.id, Member.name, Member.joined_on, Branch.name.alias("branch_name"), Branch.id,
-                      Branch.sort_order)
+                      Branch.sort_order, Member.probation_extended_to)
         .join(Branch)
         .where(in_register, probationary, Member.joined_on.is_null(False), Member.joined_on <= latest_join)
         .tuples()
     )
-    for member_id, name, joined_on, branch_name, branch_id, branch_sort in query:
+    for member_id, name, joined_on, branch_name, branch_id, branch_sort, extended_to in query:
         if isinstance(joined_on, str):
             joined_on = dt.date.fromisoformat(joined_on)
-        due_on = probation_due_date(joined_on)
+        if isinstance(extended_to, str):
+            extended_to = dt.date.fromisoformat(extended_to)
+        due_on = probation_due(joined_on, extended_to)
         if due_on <= horizon:
             due.append(ProbationDue(member_id, name, branch_name, joined_on, due_on, overdue=due_on <= end,
                                     branch_id=branch_id, branch_order=(branch_sort or 0, branch_id)))
