@@ -172,6 +172,27 @@ def test_the_due_date_counts_the_extension():
     assert probation_due(joined, dt.date(2026, 9, 1)) == dt.date(2026, 9, 1)
 
 
+@given(births, joins, st.integers(-800, 1200), st.one_of(st.none(), st.integers(-30, 400)))
+def test_the_shortcuts_agree_with_the_plain_rules(born, joined, confirm_after, extend_after):
+    """The cheap year comparisons of `member_rule_errors` find what the rules say."""
+    confirmed = joined + dt.timedelta(days=confirm_after)
+    normal = probation_due_date(joined)
+    extended = None if extend_after is None else normal + dt.timedelta(days=extend_after)
+    reason = None if extended is None else "原因"
+    got = fields(rules(born=born, joined=joined, confirmed=confirmed, extended_to=extended, reason=reason))
+    expected = []
+    joined_ok = born <= joined and joined >= eighteenth_birthday(born)
+    if not joined_ok:
+        expected.append("joined_on")
+    elif extended is not None and not (normal < extended <= probation_extension_limit(joined)):
+        expected.append("probation_extended_to")
+    if joined_ok:
+        valid_extension = extended is not None and normal < extended <= probation_extension_limit(joined)
+        if confirmed < (extended if valid_extension else normal):
+            expected.append("confirmed_on")
+    assert got == expected
+
+
 def test_rules_without_dates_find_nothing():
     assert rules(category=None) == []
     assert rules(born=dt.date(1990, 1, 1)) == []
@@ -372,3 +393,23 @@ def test_the_extension_columns_have_their_synonyms():
         "延长预备期至": "probation_extended_to", "预备期延长至": "probation_extended_to",
         "延长预备期原因": "probation_extension_reason", "延长预备期理由": "probation_extension_reason",
     }
+
+
+def test_an_extension_round_trips_through_the_programs_own_export(org, tmp_path):
+    from reports import exports as sheet_exports
+
+    mid = add_member(org.branch, category="probationary", joined_on="2025-06-01", confirmed_on="",
+                     probation_extended_to="2026-12-01", probation_extension_reason="支部大会决议延长预备期半年")
+    add_member(org.branch, name="李四", joined_on="2010-07-01", confirmed_on="2011-07-01")
+    path = sheet_exports.export("members", tmp_path / "花名册.xlsx", unmasked=True).path
+    headers = [c.value for c in openpyxl.load_workbook(path).active[3]]
+    assert headers[headers.index("转正日期") + 1 : headers.index("转正日期") + 3] == ["延长预备期至", "延长预备期原因"]
+
+    outcome = importing.run(path, "members", today=TODAY)
+    assert outcome.preview.errors == [] and (outcome.inserted, outcome.updated, outcome.unchanged) == (0, 0, 2)
+
+    Member.update(probation_extended_to=None, probation_extension_reason=None).where(Member.id == mid).execute()
+    outcome = importing.run(path, "members", today=TODAY)
+    assert (outcome.inserted, outcome.updated, outcome.unchanged) == (0, 1, 1)
+    m = Member.get_by_id(mid)
+    assert (m.probation_extended_to, m.probation_extension_reason) == (dt.date(2026, 12, 1), "支部大会决议延长预备期半年")

@@ -885,7 +885,7 @@ def member_rule_errors(
         if joined > today:
             errors.append(("joined_on", f"入党日期 {joined.isoformat()} 晚于今天（{today.isoformat()}），请核对。"))
             joined = None
-        elif born is not None:
+        elif born is not None and joined.year - born.year <= 18:  # 19 years apart: of age for sure
             if joined < born:
                 errors.append(
                     ("joined_on", f"入党日期 {joined.isoformat()} 早于出生日期 {born.isoformat()}，请核对。")
@@ -927,7 +927,9 @@ def member_rule_errors(
         errors.append(("probation_extended_to", "填写了延长预备期的原因，请同时填写延长预备期至哪一天。"))
 
     if category == "full" and confirmed is not None and joined is not None:
-        if confirmed < joined:
+        if confirmed.year - joined.year > 1 and (not extension_ok or confirmed > extended_to):  # type: ignore[operator]
+            pass  # two calendar years apart: after the normal probation for sure
+        elif confirmed < joined:
             errors.append((
                 "confirmed_on",
                 f"转正日期 {confirmed.isoformat()} 早于入党日期 {joined.isoformat()}，请核对。",
