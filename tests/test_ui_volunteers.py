@@ -23,18 +23,17 @@ from models import Branch, Member, ServiceRecord, Volunteer, VolunteerTeam
 from ui import theme
 from ui import volunteers_tab as tab_module
 from ui.volunteer_dialogs import BulkRecordDialog, ProjectDialog, RecordDialog, TeamDialog, VolunteerDialog
+from ui.record_table_model import ID_ROLE, OBJECT_ROLE, SORT_ROLE
+from ui.volunteer_list_page import PROJECTS_EMPTY, RECORDS_EMPTY, TEAMS_EMPTY, VOLUNTEERS_EMPTY
 from ui.volunteer_table_models import (
-    ID_ROLE,
-    ROW_ROLE,
-    SORT_ROLE,
     ProjectTableModel,
-    RecordTableModel,
+    ServiceRecordTableModel,
     TeamMemberTableModel,
     TeamTableModel,
     VolunteerPickModel,
     VolunteerTableModel,
 )
-from ui.volunteers_tab import PROJECTS_EMPTY, RECORDS_EMPTY, TEAMS_EMPTY, VOLUNTEERS_EMPTY, VolunteersTab
+from ui.volunteers_tab import VolunteersTab
 from wanghu_desk.services import volunteers as vs
 from wanghu_desk.services.base import acting_as
 
@@ -491,7 +490,7 @@ def test_certificate_and_exports_from_the_tab(qtbot, demo_db, tmp_path, monkeypa
 # ---------------------------------------------------------------- the table models
 
 
-@pytest.mark.parametrize("model_class", [TeamTableModel, VolunteerTableModel, RecordTableModel, ProjectTableModel,
+@pytest.mark.parametrize("model_class", [TeamTableModel, VolunteerTableModel, ServiceRecordTableModel, ProjectTableModel,
                                          VolunteerPickModel])
 def test_table_models_pass_the_model_tester(qtmodeltester, demo_db, model_class):
     model = model_class()
@@ -499,20 +498,22 @@ def test_table_models_pass_the_model_tester(qtmodeltester, demo_db, model_class)
         TeamTableModel: lambda: vs.list_teams(today=DEMO_TODAY),
         VolunteerTableModel: lambda: vs.list_volunteers(today=DEMO_TODAY),
         VolunteerPickModel: lambda: vs.list_volunteers(today=DEMO_TODAY),
-        RecordTableModel: lambda: vs.list_records(vs.RecordFilter(start=dt.date(2026, 10, 1))),
+        ServiceRecordTableModel: lambda: vs.list_records(vs.RecordFilter(start=dt.date(2026, 10, 1))),
         ProjectTableModel: lambda: vs.list_projects(today=DEMO_TODAY),
     }[model_class]()[:60]  # the tester re-reads every cell after each change: a sample is enough
     model.set_rows(rows)
     qtmodeltester.check(model, force_py=True)  # stays connected: checks every change below
     assert model.rowCount() == len(rows) and model.columnCount() == len(model.COLUMNS)
     first = model.index(0, 0)
-    assert model.data(first, ROW_ROLE) is model.row_at(0)
+    assert model.data(first, OBJECT_ROLE) is model.row_at(0)
     assert model.data(first, ID_ROLE) == model.id_at(0)
     for column in range(model.columnCount()):
         model.sort(column, Qt.SortOrder.DescendingOrder)
-        values = [model.data(model.index(r, column), SORT_ROLE) for r in range(model.rowCount())]
-        present = [v for v in values if v is not None and v != ""]
+        keys = model.keys_of(column)
+        present = [k for k in (keys[id(model.row_at(r))] for r in range(model.rowCount())) if k is not None]
         assert present == sorted(present, reverse=True), model.COLUMNS[column].key
+        empty = [r for r in range(model.rowCount()) if keys[id(model.row_at(r))] is None]
+        assert empty == list(range(len(present), model.rowCount()))  # empty cells last
     model.set_search("z")
     assert model.rowCount() <= len(rows)
     model.set_search("")

@@ -120,6 +120,13 @@ class FilterBar(QWidget):
         self.clear_button.setVisible(True)
         return combo
 
+    def add_filter_widget(self, widget: QWidget) -> QWidget:
+        """A filter that is not a combo (date edits, a chip), after the combos."""
+        self.combo_row.insertWidget(self._combo_at, widget)
+        self._combo_at += 1
+        self.clear_button.setVisible(True)
+        return widget
+
     def add_widget(self, widget: QWidget, *, spacing: int = 0) -> QWidget:
         """One of the list's own controls (a button, a check box), after the count."""
         if spacing:

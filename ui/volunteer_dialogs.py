@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -42,6 +41,8 @@ from PySide6.QtWidgets import (
 )
 
 from ui import dialogs
+from ui.filter_bar import EmptyState, FilterBar
+from ui.table_view import make_table
 from ui.volunteer_table_models import VolunteerPickModel
 from wanghu_desk import vocab
 from wanghu_desk.errors import UserError
@@ -668,11 +669,10 @@ class _PickTable(QWidget):
         self.model = VolunteerPickModel(self)
         self._rows = [r for r in rows if r.id not in exclude]
         self._team_id: int | None = None
-        self.search = QLineEdit(self)
-        self.search.setObjectName("pickSearch")
-        self.search.setPlaceholderText(self.SEARCH_HINT)
-        self.search.setClearButtonEnabled(True)
-        self.search.textChanged.connect(self.model.set_search)
+        self.filter_bar = FilterBar("pick", self.SEARCH_HINT, self, delay_ms=0, search_name="pickSearch")
+        self.search = self.filter_bar.search
+        self.filter_bar.searchChanged.connect(self.model.set_search)
+        self.filter_bar.count_label.setVisible(False)  # the count of checked volunteers is under the table
         self.team_only = QCheckBox("只看本队志愿者", self)
         self.team_only.setObjectName("teamOnly")
         self.team_only.setChecked(True)
@@ -684,40 +684,24 @@ class _PickTable(QWidget):
         self.none_button = QPushButton("全不选", self)
         self.none_button.setObjectName("checkNoneButton")
         self.none_button.clicked.connect(self.model.clear_checks)
+        for w in (self.team_only, self.all_button, self.none_button):
+            self.filter_bar.add_widget(w)
         self.count_label = QLabel(self)
         self.count_label.setObjectName("pickCount")
         self.model.checkedChanged.connect(lambda _n: self._show_count())
         self.model.modelReset.connect(self._show_count)
 
-        self.view = QTableView(self)
-        self.view.setObjectName("pickTable")
-        self.view.setModel(self.model)
-        self.view.setAlternatingRowColors(True)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().setVisible(False)
-        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 12)
-        self.view.horizontalHeader().setStretchLastSection(True)  # 所属服务队, the longest
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.view.setSortingEnabled(True)
+        self.view = make_table("pickTable", self.model, self, stretch_first=False)
         self.view.horizontalHeader().setSortIndicator(1, Qt.SortOrder.AscendingOrder)
         self.view.clicked.connect(self._toggle_row)
-        fm, hfm = self.view.fontMetrics(), self.view.horizontalHeader().fontMetrics()
-        for i, column in enumerate(self.model.COLUMNS):
-            width = max(fm.horizontalAdvance(column.sample), hfm.horizontalAdvance(column.title) + 22) + 24
-            self.view.setColumnWidth(i, width if i else 36)
+        self.view.setColumnWidth(0, 36)
+        self.empty_state = EmptyState(self.view, what="志愿者", on_clear=self.filter_bar.clear)
+        self.filter_bar.cleared.connect(lambda: self.model.set_search(""))
 
-        bar = QHBoxLayout()
-        bar.setSpacing(8)
-        bar.addWidget(self.search, 1)
-        bar.addWidget(self.team_only)
-        bar.addWidget(self.all_button)
-        bar.addWidget(self.none_button)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(4)
-        column.addLayout(bar)
+        column.addWidget(self.filter_bar)
         column.addWidget(self.view, 1)
         column.addWidget(self.count_label)
         self._apply_team()
