@@ -131,6 +131,33 @@ def _executemany(sql: str, rows: list[tuple]) -> None:
         db.connection().executemany(sql, rows)
 
 
+#: Below this many new rows an INSERT keeps the table's indexes up to date row by row.
+_REINDEX_MIN = 10_000
+
+
+class _IndexesSetAside:
+    """For a bulk insert into a table that holds fewer rows than are being added: its
+    secondary indexes are dropped and built again afterwards from their own stored SQL,
+    in the same transaction (sorting once is cheaper than 50,000 b-tree insertions per
+    index). A rollback (an error, a cancel) restores them with everything else; a
+    duplicate the unique index would have refused fails when it is built again, as an
+    `IntegrityError`. Without enough new rows it does nothing."""
+
+    def __init__(self, table: str, new_rows: int) -> None:
+        self.indexes: list[tuple[str, str]] = []
+        if new_rows < _REINDEX_MIN or new_rows < _rows(f'SELECT count(*) FROM "{table}"')[0][0]:
+            return
+        self.indexes = _rows("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
+                             "AND sql IS NOT NULL ORDER BY name", (table,))
+        for name, _sql in self.indexes:
+            db.execute_sql(f'DROP INDEX "{name}"')
+
+    def restore(self) -> None:
+        for _name, sql in self.indexes:
+            db.execute_sql(sql)
+        self.indexes = []
+
+
 # ---------------------------------------------------------------- reference data for the row checks
 
 
@@ -313,13 +340,19 @@ def _commit_members(records: list[dict], counts: ImportCounts, source: str) -> P
     inserts: list[tuple] = []
     updates: dict[tuple[str, ...], list[tuple]] = {}
     transfers: list[tuple] = []
+    date = dt.date
     for i, rec in enumerate(records, 1):
         old = stored.get(rec["id_number"])
         if old is None:
-            values = [rec.get(name, default) for name, default in _MEMBER_INSERT_DEFAULTS]
-            for i in _MEMBER_CONVERTED:  # dates and flags only: the rest is stored as given
-                values[i] = _db(values[i])
-            group = groups.ids.get((rec["branch_id"], _key(rec["group_name"]))) if rec.get("group_name") else None
+            get = rec.get
+            values = [get(name, default) for name, default in _MEMBER_INSERT_DEFAULTS]
+            for p in _MEMBER_CONVERTED:  # dates and flags only: the rest is stored as given
+                value = values[p]
+                if value.__class__ is date:
+                    values[p] = value.isoformat()
+                elif value is not None and value.__class__ is not int:
+                    values[p] = _db(value)
+            group = groups.ids.get((rec["branch_id"], _key(rec["group_name"]))) if get("group_name") else None
             inserts.append((*values, rec["id_number"], group, now, now))
             counts.inserted += 1
         else:
@@ -341,10 +374,14 @@ def _commit_members(records: list[dict], counts: ImportCounts, source: str) -> P
 
     columns = (*MEMBER_FIELDS, "id_number", "group_id", "created_at", "updated_at")
     sql = f"INSERT INTO member ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    aside = _IndexesSetAside("member", len(inserts))
     for start in range(0, len(inserts), _BATCH):
         _executemany(sql, inserts[start : start + _BATCH])
         done = min(start + _BATCH, len(inserts))
         yield done, max(len(inserts), 1), f"正在写入新党员 {done:,} / {len(inserts):,} 人…"
+    if aside.indexes:
+        yield len(inserts), max(len(inserts), 1), "正在建立花名册索引…"
+        aside.restore()
     for names, rows in updates.items():
         assignments = ", ".join(f"{n} = ?" for n in names)
         _executemany(f"UPDATE member SET {assignments}, updated_at = ? WHERE id = ?", rows)
