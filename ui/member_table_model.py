@@ -18,7 +18,7 @@ from operator import itemgetter
 
 from PySide6.QtGui import QBrush
 
-from ui.record_table_model import ALERT, SOON, Column, RecordTableModel
+from ui.record_table_model import ALERT, SOON, Column, RecordTableModel, reorder
 from wanghu_desk import vocab
 from wanghu_desk.services import members
 from wanghu_desk.services.members import (
@@ -243,11 +243,10 @@ class MemberTableModel(RecordTableModel):
 
     def after_sort(self) -> None:
         # The filtered lists hold the same row objects: order them by their new place in
-        # the whole roster instead of sorting them again.
-        rank = {id(r): i for i, r in enumerate(self._all)}
-        place = rank.__getitem__
-        self._base.sort(key=lambda r: place(id(r)))
-        self._shown.sort(key=lambda r: place(id(r)))
+        # the whole roster instead of comparing sort keys again.
+        rank = dict(zip(map(id, self._all), range(len(self._all)))).__getitem__
+        for rows in (self._base, self._shown):
+            reorder(rows, list(map(rank, map(id, rows))))
 
     # ------------------------------------------------------------ lookups
     def member_id(self, row: int) -> int | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QGuiApplication, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -32,19 +32,16 @@ from PySide6.QtWidgets import (
 )
 
 from ui import formatting
+from ui.record_table_model import ALERT, MUTED, SORT_ROLE, Index
 from wanghu_desk import vocab
 from wanghu_desk.rating_rules import STAR_NAMES
 from wanghu_desk.services import rating
 
-SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 BRANCH_ID_ROLE = Qt.ItemDataRole.UserRole + 2
-
-Index = QModelIndex | QPersistentModelIndex
 _TOP = QModelIndex()
 
 UP = QColor("#2E7D32")
-DOWN = QColor("#C8161D")
-MUTED = QColor("#8A8A8A")
+DOWN = ALERT
 TEXT = QColor("#333333")
 BAR = QColor("#8795A8")
 BAR_FIVE = QColor("#C8161D")

@@ -60,8 +60,9 @@ _ITEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 @dataclass(frozen=True)
 class Column:
     """One column: `value(record)` is the native value (sorting, `SORT_ROLE`, and the
-    text unless `text` is given). `key` is a ready-made sort key that skips `sort_key`'s
-    conversion (the roster's pinyin names, branches in the organisation's order)."""
+    text unless `text` is given). `sort` gives a ready-made sort key instead, None for
+    an empty cell, compared as it is (the roster's pinyin names, branches in the
+    organisation's order)."""
 
     key: str
     header: str
@@ -323,9 +324,8 @@ class RecordTableModel(QAbstractTableModel):
     # ------------------------------------------------------------ sorting
     def _key_function(self, column: int) -> Callable[[Any], Any]:
         c = self._columns[column]
-        if c.sort is not None:
-            ready = c.sort
-            return lambda r: None if (k := ready(r)) is None or k == "" else (k,)
+        if c.sort is not None:  # a ready key (None when empty), compared as it is
+            return c.sort
         value = c.value
         return lambda r: sort_key(value(r))
 
@@ -333,8 +333,9 @@ class RecordTableModel(QAbstractTableModel):
         """id(record) → sort key of every listed record, computed once per load."""
         keys = self._keys.get(column)
         if keys is None:
-            keys = self._keys[column] = {}
-        if len(keys) < len(self._all):
+            key = self._key_function(column)
+            keys = self._keys[column] = dict(zip(map(id, self._all), map(key, self._all)))
+        elif len(keys) < len(self._all):
             key = self._key_function(column)
             for r in self._all:
                 if id(r) not in keys:
@@ -345,12 +346,8 @@ class RecordTableModel(QAbstractTableModel):
         """Sort `rows` (records of this model) in place by the current sort."""
         if self._sort_col < 0 or len(rows) < 2:
             return
-        keys = self.keys_of(self._sort_col)
-        get = keys.__getitem__
-        full = [r for r in rows if get(id(r)) is not None]
-        empty = [r for r in rows if get(id(r)) is None] if len(full) != len(rows) else []
-        full.sort(key=lambda r: get(id(r)), reverse=self._descending)
-        rows[:] = full + empty
+        klist = list(map(self.keys_of(self._sort_col).__getitem__, map(id, rows)))
+        reorder(rows, klist, reverse=self._descending)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self._columns):
@@ -463,6 +460,18 @@ class RecordTableModel(QAbstractTableModel):
         if c.alert is not None and c.alert(record):
             return self._alert
         return c.foreground(record) if c.foreground is not None else None
+
+
+def reorder(rows: list[Any], keys: list[Any], *, reverse: bool = False) -> None:
+    """Sort `rows` in place by the parallel list `keys` (stable; None keys last in
+    either direction). Sorting indices by `keys.__getitem__` keeps the work in C."""
+    if None in keys:
+        full = [i for i, k in enumerate(keys) if k is not None]
+        empty = [i for i, k in enumerate(keys) if k is None]
+    else:
+        full, empty = list(range(len(keys))), []
+    full.sort(key=keys.__getitem__, reverse=reverse)
+    rows[:] = [rows[i] for i in full] + [rows[i] for i in empty]
 
 
 def _default_id(record: Any) -> Any:
