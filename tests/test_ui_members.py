@@ -450,3 +450,36 @@ def test_search_text_shapes(qtbot, fresh_db, text):
     tab = open_tab(qtbot, TODAY)
     tab.set_search(text)
     assert shown_names(tab) == ["张三"]
+
+
+@pytest.mark.parametrize(
+    "flt",
+    [RosterFilter(), RosterFilter(search="王"), RosterFilter(status=None, search="z"), RosterFilter(category="full")],
+    ids=["在册", "search", "all statuses and a search", "正式党员"],
+)
+def test_sorting_keeps_the_filters_and_the_sort_rules(demo_db, flt):
+    """The filtered lists follow the whole roster's new order (they are re-filtered, not
+    re-sorted): the same rows, in the roster's order; ages numerically, unknown last."""
+    model = MemberTableModel(today=DEMO_TODAY)
+    model.set_roster(members.load_roster())
+    model.set_filter(flt)
+    wanted = {r[R_ID] for r in members.apply_filter(model.all_rows(), flt, today=DEMO_TODAY, roster=model.roster)}
+    assert 0 < len(wanted) < model.total_count
+    for column, order in [("age", Qt.SortOrder.DescendingOrder), ("joined_on", Qt.SortOrder.AscendingOrder),
+                          ("branch", Qt.SortOrder.DescendingOrder), ("name", Qt.SortOrder.AscendingOrder),
+                          ("age", Qt.SortOrder.AscendingOrder)]:
+        model.sort(COL[column], order)
+        whole = model.all_rows()
+        assert [r[R_ID] for r in model.shown_rows()] == [r[R_ID] for r in whole if r[R_ID] in wanted], column
+    ages = [members.age_on(r[members.R_BIRTH], DEMO_TODAY) for r in model.all_rows()]
+    known = [a for a in ages if a is not None]
+    assert known == sorted(known) and ages[: len(known)] == known  # unknown ages last
+    model.sort(COL["age"], Qt.SortOrder.DescendingOrder)
+    ages = [members.age_on(r[members.R_BIRTH], DEMO_TODAY) for r in model.all_rows()]
+    known = [a for a in ages if a is not None]
+    assert known == sorted(known, reverse=True) and ages[: len(known)] == known
+    # A new day: ages are worked out again at the next sort.
+    model.set_today(DEMO_TODAY + dt.timedelta(days=3650))
+    model.sort(COL["age"], Qt.SortOrder.AscendingOrder)
+    first = model.data(model.index(0, COL["age"]), SORT_ROLE)
+    assert first == min(a for a in (members.age_on(r[members.R_BIRTH], model.today) for r in model.shown_rows()) if a is not None)

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPersistentModelIndex, Qt
 
 from ui.filter_bar import EmptyState, FilterBar
 from ui.record_table_model import ID_ROLE, OBJECT_ROLE, SORT_ROLE, Column, RecordTableModel, sort_key
@@ -182,3 +182,57 @@ def test_filter_bar_and_empty_state(qtbot, delay):
     assert bar.search.text() == "" and model.rowCount() == len(ROWS) and not state.isVisible()
     model.set_rows([])
     assert state.isVisible() and state.label.text() == "还没有记录。" and not state.clear_button.isVisible()
+
+
+def test_a_chain_of_sorts_matches_a_plain_stable_sort_and_the_filter_keeps_the_order():
+    import random
+
+    rng = random.Random(7)
+    names = ["张三", "阿依古丽·艾力", "陈爱民", "蔡斌", "储博", "Anna", "anna", "", None]
+    days = [None, dt.date(2026, 1, 5), dt.datetime(2026, 1, 5, 8, 0), dt.date(2024, 7, 1), dt.date(2025, 12, 31)]
+    rows = [Row(i, rng.choice(names), rng.choice([None, -5, 0, 2, 2, 10, 100]), rng.choice(days)) for i in range(400)]
+    model = RecordTableModel(COLUMNS, search=lambda r: r.name or "")
+    model.set_rows(rows)
+    model.set_search("a")  # a filtered part of the list, kept in the order of the whole
+    expected = list(rows)
+    for column, order in [(1, ASC), (0, DESC), (2, ASC), (1, DESC), (0, ASC), (2, DESC), (2, DESC)]:
+        model.sort(column, order)
+        value = COLUMNS[column].value
+        full = [r for r in expected if sort_key(value(r)) is not None]
+        empty = [r for r in expected if sort_key(value(r)) is None]
+        full.sort(key=lambda r: sort_key(value(r)), reverse=order == DESC)  # stable in both directions
+        expected = full + empty
+        assert [r.id for r in model.all_rows()] == [r.id for r in expected], (column, order)
+        assert ids(model) == [r.id for r in expected if "a" in (r.name or "").casefold()]
+
+
+def test_rows_followed_by_persistent_indexes_and_sorting_again_is_a_no_op():
+    model = make_model()
+    model.set_rows(ROWS, pinned=[Row(0, "上年结转", None, None)])
+    model.sort(1, ASC)
+    chen = model.row_of(4)
+    kept = [model.index(chen, 2), model.index(0, 0)]  # the 陈爱民 row, the pinned row
+    persistent = [QPersistentModelIndex(i) for i in kept]
+    model.sort(0, ASC)
+    assert model.id_at(persistent[0].row()) == 4 and persistent[0].column() == 2
+    assert persistent[1].row() == 0
+    layouts = []
+    model.layoutChanged.connect(lambda *a: layouts.append(1))
+    model.sort(0, ASC)  # what Qt's sortByColumn asks a second time
+    assert layouts == []
+    model.sort(0, DESC)
+    assert layouts == [1] and model.id_at(persistent[0].row()) == 4
+
+
+def test_reloading_the_same_rows_keeps_every_key_and_new_rows_get_theirs():
+    calls = []
+    column = Column("count", "次数", lambda r: calls.append(r.id) or r.count, align="right")
+    model = RecordTableModel([column])
+    model.set_rows(ROWS)
+    model.sort(0, DESC)
+    assert sorted(calls) == sorted(r.id for r in ROWS)
+    calls.clear()
+    model.set_rows(list(ROWS))  # the same records (an unchanged reload)
+    model.set_rows([Row(9, "王五", 50, None), *reversed(ROWS)])
+    assert calls == [9]
+    assert ids(model) == [4, 9, 1, 7, 2, 5, 6, 3]  # sorted on load; 7 and 2 (both 2) in load order

@@ -13,12 +13,14 @@ Roles: `SORT_ROLE` native values, `OBJECT_ROLE` the row tuple, `ID_ROLE` the mem
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from dataclasses import replace
+from itertools import compress, filterfalse
 from operator import itemgetter
 
 from PySide6.QtGui import QBrush
 
-from ui.record_table_model import ALERT, SOON, Column, RecordTableModel, reorder
+from ui.record_table_model import ALERT, SOON, Column, RecordTableModel
 from wanghu_desk import vocab
 from wanghu_desk.services import members
 from wanghu_desk.services.members import (
@@ -82,8 +84,10 @@ class MemberTableModel(RecordTableModel):
         self._today_iso = ""
         self._set_today_strings()
         self._base: list[RosterRow] = []  # every row after all filters but the search text
+        self._left_out: set[int] | None = None  # ids of the rows `_base` leaves out, when few
         self._filter = RosterFilter()
         self._branch_order: dict[int, int] = {}
+        self._ages = _Ages(self._today)  # birth date → age today (birth dates repeat)
         self._group_order: dict[int, int] = {}
         self._soon = QBrush(SOON)
         self._red = QBrush(ALERT)
@@ -123,7 +127,8 @@ class MemberTableModel(RecordTableModel):
                            sort=lambda r: name_sort_key(r[R_NAME]), tooltip=lambda r: r[R_NAME] or None),
             "gender": Column("gender", "性别", or_empty(R_GENDER), text=or_empty(R_GENDER), sample="性别",
                              tooltip=_no_tip),
-            "age": Column("age", "年龄", self._age, text=age_text, align="right", sample="100", tooltip=_no_tip),
+            "age": Column("age", "年龄", self._age, text=age_text, align="right", sample="100", tooltip=_no_tip,
+                          sort=self._age),
             "id_number": Column("id_number", "公民身份号码", itemgetter(R_ID_NUMBER), text=itemgetter(R_ID_NUMBER),
                                 sample="34010419850701123X", sort=itemgetter(R_ID_NUMBER), tooltip=_no_tip),
             "category": Column("category", "人员类别", lambda r: categories.get(r[R_CATEGORY], r[R_CATEGORY]),
@@ -152,7 +157,8 @@ class MemberTableModel(RecordTableModel):
         return [columns[key] for key in COLUMN_KEYS]
 
     def _age(self, r: RosterRow) -> int | None:
-        return members.age_on(r[R_BIRTH], self._today)
+        """The age today; also the column's sort key (an int, None when unknown: last)."""
+        return self._ages[r[R_BIRTH]]
 
     def _due_colour(self, r: RosterRow) -> QBrush | None:
         if r[R_DUE] and not r[R_CONFIRMED]:
@@ -182,7 +188,8 @@ class MemberTableModel(RecordTableModel):
         if today != self._today:
             self._today = today
             self._set_today_strings()
-            self._keys.pop(COL["age"], None)
+            self._ages = _Ages(today)
+            self.forget_keys(COL["age"])
             self._refilter()
 
     @property
@@ -199,7 +206,7 @@ class MemberTableModel(RecordTableModel):
         self._branch_order = {bid: ref.order for bid, ref in roster.branches.items()}
         self._group_order = {gid: ref.order for gid, ref in roster.groups.items()}
         for key in ("branch", "group"):
-            self._keys.pop(COL[key], None)
+            self.forget_keys(COL[key])
         presorted = roster.sorted_by == "name" and self.sort_column == COL["name"] and not self.sort_descending
         self.set_rows(roster.rows, presorted=presorted)
 
@@ -239,18 +246,48 @@ class MemberTableModel(RecordTableModel):
     def filter_rows(self, rows: list[RosterRow]) -> list[RosterRow]:
         """Every filter but the search text first (kept: a keystroke only searches)."""
         self._base = members.filter_rows(rows, self._filter, today=self._today)
+        self._left_out = None
         return members.search_rows(self._base, self._filter.search, roster=self.roster)
 
     def after_sort(self) -> None:
-        # The filtered lists hold the same row objects: order them by their new place in
-        # the whole roster instead of comparing sort keys again.
-        rank = dict(zip(map(id, self._all), range(len(self._all)))).__getitem__
-        for rows in (self._base, self._shown):
-            reorder(rows, list(map(rank, map(id, rows))))
+        # The filtered lists hold the same row objects: they are the whole roster, now in
+        # its new order, filtered again (C-level passes, no second sort).
+        whole_base = len(self._shown) == len(self._base)  # no search text: shown = base
+        self._base = self._base_in_order()
+        self._shown = list(self._base) if whole_base else self.in_order(self._shown, within=self._base)
+
+    def _base_in_order(self) -> list[RosterRow]:
+        rows, base = self._all, self._base
+        if len(base) == len(rows):
+            return list(rows)
+        if len(base) * 2 < len(rows):  # a narrow filter: look the few kept rows up
+            return self.in_order(base)
+        # Most rows kept (the usual 在册 filter): test every row against the few left out,
+        # a set small enough to stay in the cache; kept for the next sort.
+        if self._left_out is None:
+            kept = set(map(id, base))
+            self._left_out = set(filterfalse(kept.__contains__, map(id, rows)))
+        out = list(compress(rows, map(operator.not_, map(self._left_out.__contains__, map(id, rows)))))
+        if len(out) != len(base):  # not a filtered part of the roster after all
+            self._left_out = None
+            return self.in_order(base)
+        return out
 
     # ------------------------------------------------------------ lookups
     def member_id(self, row: int) -> int | None:
         return self.id_at(row)
+
+
+class _Ages(dict):
+    """Birth date → age on `today`, worked out once per birth date."""
+
+    def __init__(self, today: dt.date):
+        super().__init__()
+        self.today = today
+
+    def __missing__(self, birth: str | None) -> int | None:
+        age = self[birth] = members.age_on(birth, self.today)
+        return age
 
 
 def _narrows(old: RosterFilter, new: RosterFilter, roster: Roster | None) -> bool:

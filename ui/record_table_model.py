@@ -12,8 +12,12 @@ Sorting follows one rule set (`sort_key`):
 - empty cells (None, "") last, in ascending and descending order alike;
 - equal keys keep their previous order (stable), so a second click refines the first.
 
-A column's sort keys are computed once per row load and cached (by row identity; rows
-kept across a reload keep their keys), so re-sorting 100,000 members is a list sort.
+A column's sort keys are computed once per row load and cached as a list parallel to the
+rows as loaded (rows kept across a reload keep their keys). The current order is a list
+of load positions sorted by those keys, so a sort is one C-level `list.sort` of ints by
+`keys.__getitem__` and no per-row Python; the filtered list is then the whole list
+filtered again (C-level `compress`), not sorted a second time. Sorting again by the
+column and direction the rows are already in (Qt's `sortByColumn` asks twice) is a no-op.
 
 Roles: `SORT_ROLE` the native sort value, `OBJECT_ROLE` the record, `ID_ROLE` its id.
 Subclasses (the roster, the ledger, the volunteer picker) only add their own filters or
@@ -23,8 +27,10 @@ rows; columns, sorting and the Qt API live here.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import compress, count, repeat
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -179,11 +185,14 @@ class RecordTableModel(QAbstractTableModel):
         self._row_id = row_id or _default_id
         self._muted = muted
         self._all: list[Any] = []  # every record, in the current sort order
+        self._loaded: list[Any] = []  # every record, in the order given to `set_rows`
+        self._perm: list[int] = []  # positions in `_loaded`, in the current sort order
+        self._sorted_as: tuple[int, bool] | None = None  # the (column, descending) `_all` is in
         self._shown: list[Any] = []
         self._pinned: list[Any] = []  # rows always on top, never filtered or sorted
         self._search = ""
         self._predicate: Callable[[Any], bool] | None = None
-        self._keys: dict[int, dict[int, Any]] = {}  # column → id(record) → sort key
+        self._keys: dict[int, list[Any]] = {}  # column → sort key of each `_loaded` record
         self._hay: dict[int, str] = {}  # id(record) → casefolded search text
         self._sort_col = -1
         self._descending = False
@@ -211,6 +220,7 @@ class RecordTableModel(QAbstractTableModel):
         self._columns = tuple(columns)
         self._index_columns()
         self._keys.clear()
+        self._sorted_as = None
         if self._sort_col >= len(self._columns):
             self._sort_col = -1
         self.endResetModel()
@@ -256,23 +266,41 @@ class RecordTableModel(QAbstractTableModel):
         """A fresh list: sorted as the view is sorted (unless `presorted`: already in
         that order), filtered, one reset. `pinned` rows (the ledger's 上年结转) stay on
         top whatever the sort and filter."""
-        old_ids = {id(r) for r in self._all}
-        self._all = list(rows)
+        old = self._loaded  # still alive here: an id found in both lists is the same object
+        self._loaded = list(rows)
         self._pinned = list(pinned)
-        self._keep_cached(old_ids)
-        if not presorted:
-            self.order(self._all)
+        self._keep_cached(old)
+        self._perm = list(range(len(self._loaded)))
+        self._all = list(self._loaded)
+        if presorted:
+            self._sorted_as = (self._sort_col, self._descending) if self._sort_col >= 0 else None
+        else:
+            self._order_all()
         self._refilter()
 
-    def _keep_cached(self, old_ids: set[int]) -> None:
-        """Drop cached keys of records no longer listed. The old list is still alive
-        here, so an id found in both lists is the same object."""
-        if not self._keys and not self._hay:
+    def _keep_cached(self, old: list[Any]) -> None:
+        """Carry the cached keys (and search texts) of records kept from `old` over to
+        the new load; new records get their keys now, once."""
+        new = self._loaded
+        if self._hay:
+            live = set(map(id, new))
+            self._hay = {k: v for k, v in self._hay.items() if k in live}
+        if not self._keys:
             return
-        live = {id(r) for r in self._all} & old_ids
+        if len(new) == len(old) and all(map(operator.is_, new, old)):
+            return  # the same records in the same order: every key still holds
+        place = dict(zip(map(id, old), range(len(old)))).get
+        where = list(map(place, map(id, new)))
         for col, keys in list(self._keys.items()):
-            self._keys[col] = {k: v for k, v in keys.items() if k in live}
-        self._hay = {k: v for k, v in self._hay.items() if k in live}
+            key = self._key_function(col)
+            self._keys[col] = [keys[i] if i is not None else key(r) for i, r in zip(where, new)]
+
+    def forget_keys(self, column: int) -> None:
+        """The keys of a column are out of date (a new day for ages, a new branch order):
+        computed again at the next sort."""
+        self._keys.pop(column, None)
+        if self._sorted_as is not None and self._sorted_as[0] == column:
+            self._sorted_as = None
 
     def update_rows(self, fresh: Iterable[Any], removed: Iterable[Any] = ()) -> None:
         """Replace records by id with `fresh` ones (new ids are added), drop `removed` ids."""
@@ -329,40 +357,71 @@ class RecordTableModel(QAbstractTableModel):
         value = c.value
         return lambda r: sort_key(value(r))
 
-    def keys_of(self, column: int) -> dict[int, Any]:
-        """id(record) → sort key of every listed record, computed once per load."""
+    def _column_keys(self, column: int) -> list[Any]:
+        """The sort key of every `_loaded` record (same positions), computed once per load."""
         keys = self._keys.get(column)
         if keys is None:
-            key = self._key_function(column)
-            keys = self._keys[column] = dict(zip(map(id, self._all), map(key, self._all)))
-        elif len(keys) < len(self._all):
-            key = self._key_function(column)
-            for r in self._all:
-                if id(r) not in keys:
-                    keys[id(r)] = key(r)
+            c = self._columns[column]
+            ready = c.sort is not None  # a ready key, else the native value's `sort_key`
+            keys = list(map(c.sort, self._loaded)) if ready else list(map(sort_key, map(c.value, self._loaded)))
+            self._keys[column] = keys
         return keys
+
+    def keys_of(self, column: int) -> dict[int, Any]:
+        """id(record) → sort key of every listed record, computed once per load."""
+        return dict(zip(map(id, self._loaded), self._column_keys(column)))
+
+    def _order_all(self) -> None:
+        """Put `_all` in the current sort order: sort the load positions by their keys."""
+        if self._sort_col < 0:
+            self._sorted_as = None
+            return
+        if len(self._loaded) > 1:
+            self._perm = sort_positions(self._perm, self._column_keys(self._sort_col), reverse=self._descending)
+            self._all = list(map(self._loaded.__getitem__, self._perm))
+        self._sorted_as = (self._sort_col, self._descending)
 
     def order(self, rows: list[Any]) -> None:
         """Sort `rows` (records of this model) in place by the current sort."""
+        if rows is self._all:
+            self._order_all()
+            return
         if self._sort_col < 0 or len(rows) < 2:
             return
-        klist = list(map(self.keys_of(self._sort_col).__getitem__, map(id, rows)))
-        reorder(rows, klist, reverse=self._descending)
+        keys = self.keys_of(self._sort_col)
+        reorder(rows, list(map(keys.__getitem__, map(id, rows))), reverse=self._descending)
+
+    def in_order(self, rows: list[Any], within: list[Any] | None = None) -> list[Any]:
+        """`rows` (a filtered part of `within`, default every record) in the order of
+        `within`: the part kept when `within` is filtered again, no sort. Rows that are
+        not such a part (repeats, records from elsewhere) are sorted instead."""
+        within = self._all if within is None else within
+        if len(rows) == len(within) and rows is not within and all(map(operator.is_, rows, within)):
+            return list(within)
+        wanted = set(map(id, rows))
+        if len(wanted) == len(rows):
+            kept = list(compress(within, map(wanted.__contains__, map(id, within))))
+            if len(kept) == len(rows):
+                return kept
+        rows = list(rows)
+        self.order(rows)
+        return rows
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self._columns):
             return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if self._sorted_as == (column, descending) and self._sort_col == column:
+            return  # already in this order (a stable sort would change nothing)
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         before = [self._row_object(p.row()) for p in persistent]
         self._sort_col = column
-        self._descending = order == Qt.SortOrder.DescendingOrder
-        self.order(self._all)
+        self._descending = descending
+        self._order_all()
         self.after_sort()
         if persistent:
-            offset = len(self._pinned)
-            place = {id(r): i + offset for i, r in enumerate(self._shown)}
-            place.update({id(r): i for i, r in enumerate(self._pinned)})
+            place = self._places(before)
             moved = [
                 self.index(place[id(o)], p.column()) if o is not None and id(o) in place else QModelIndex()
                 for p, o in zip(persistent, before)
@@ -370,9 +429,29 @@ class RecordTableModel(QAbstractTableModel):
             self.changePersistentIndexList(persistent, moved)
         self.layoutChanged.emit()
 
+    def _places(self, objects: list[Any]) -> dict[int, int]:
+        """id(record) → view row of these records (a few: the view's current row, its
+        selection, the header's sections), found by C-level passes over the shown list,
+        not a map of every row."""
+        wanted = {id(o): o for o in objects if o is not None}
+        if not wanted:
+            return {}
+        offset = len(self._pinned)
+        if len(wanted) <= 8:  # the usual case: each one by identity, stopping where found
+            place = {}
+            for key, obj in wanted.items():
+                found = next(compress(count(), map(operator.is_, self._shown, repeat(obj))), None)
+                if found is not None:
+                    place[key] = found + offset
+        else:
+            shown = list(map(id, self._shown))
+            place = {shown[i]: i + offset for i in compress(range(len(shown)), map(wanted.__contains__, shown))}
+        place.update({id(r): i for i, r in enumerate(self._pinned) if id(r) in wanted})
+        return place
+
     def after_sort(self) -> None:
         """Bring the shown list (and a subclass's own lists) into the new order."""
-        self.order(self._shown)
+        self._shown = self.in_order(self._shown)
 
     # ------------------------------------------------------------ lookups
     def _row_object(self, row: int) -> Any:
@@ -462,16 +541,26 @@ class RecordTableModel(QAbstractTableModel):
         return c.foreground(record) if c.foreground is not None else None
 
 
+def sort_positions(positions: list[int], keys: list[Any], *, reverse: bool = False) -> list[int]:
+    """`positions` (indices into `keys`) sorted by their keys: stable, None keys last in
+    either direction. Sorting ints by `keys.__getitem__` keeps the work in C."""
+    if None in keys:
+        key_at = keys.__getitem__
+        full = list(compress(positions, map(operator.is_not, map(key_at, positions), repeat(None))))
+        empty = list(compress(positions, map(operator.is_, map(key_at, positions), repeat(None))))
+    else:
+        full, empty = list(positions), []
+    full.sort(key=keys.__getitem__, reverse=reverse)
+    if empty:
+        full += empty
+    return full
+
+
 def reorder(rows: list[Any], keys: list[Any], *, reverse: bool = False) -> None:
     """Sort `rows` in place by the parallel list `keys` (stable; None keys last in
-    either direction). Sorting indices by `keys.__getitem__` keeps the work in C."""
-    if None in keys:
-        full = [i for i, k in enumerate(keys) if k is not None]
-        empty = [i for i, k in enumerate(keys) if k is None]
-    else:
-        full, empty = list(range(len(keys))), []
-    full.sort(key=keys.__getitem__, reverse=reverse)
-    rows[:] = [rows[i] for i in full] + [rows[i] for i in empty]
+    either direction)."""
+    order = sort_positions(list(range(len(keys))), keys, reverse=reverse)
+    rows[:] = list(map(rows.__getitem__, order))
 
 
 def _default_id(record: Any) -> Any:
