@@ -14,7 +14,7 @@ import datetime as dt
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QAbstractItemView, QLineEdit
+from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QStyleOptionViewItem
 
 from models import AuditEvent, Branch, Community, RatingScore
 from ui import dialogs
@@ -31,9 +31,10 @@ from ui.rating_grid_model import (
     PointsValidator,
     RatingGridModel,
 )
-from ui.rating_results import DistributionModel, HistoryModel
+from ui.rating_results import EMPTY_HISTORY, RatingResultsPage, StarLine
 from ui.rating_scheme_dialog import CriteriaTableModel, Line, RatingSchemeDialog
 from ui.rating_tab import RatingTab
+from ui.record_table_model import ID_ROLE, OBJECT_ROLE, SORT_ROLE, RecordTableModel
 from wanghu_desk.rating_rules import format_points
 from wanghu_desk.services import rating
 from wanghu_desk.services.base import Actor, acting_as
@@ -183,13 +184,25 @@ def test_the_grid_model_passes_the_model_tester(qtmodeltester, demo_db, question
     qtmodeltester.check(model, force_py=True)
 
 
-def test_the_results_models_pass_the_model_tester(qtmodeltester, demo_db):
-    dist = DistributionModel()
-    dist.set_distribution(rating.distribution(2025))
-    qtmodeltester.check(dist, force_py=True)
+def test_the_results_models_pass_the_model_tester(qtbot, qtmodeltester, demo_db):
+    page = RatingResultsPage()
+    qtbot.addWidget(page)
+    dist, history = page.distribution_model, page.history_model
+    assert isinstance(dist, RecordTableModel) and isinstance(history, RecordTableModel)
+    qtmodeltester.check(dist, force_py=True)  # stays connected: checks every change below
+    qtmodeltester.check(history, force_py=True)
+    page.show_year(2025)
+    assert dist.rowCount() == 7 and history.rowCount() == 74
     rating.create_round(2026)
-    history = HistoryModel()
-    history.set_history(rating.history(), 2026)
+    page.show_year(2026)  # one more year column: the columns are set again
+    assert history.columnCount() == 3 + 2 + 1
+    page.search.setText("社区")
+    page.community_combo.setCurrentIndex(1)
+    history.sort(4, Qt.SortOrder.DescendingOrder)
+    page.only_dropped.setChecked(True)
+    page.filter_bar.clear()
+    page.show_year(None)
+    qtmodeltester.check(dist, force_py=True)
     qtmodeltester.check(history, force_py=True)
     lines = [Line(c.kind, c.dimension, c.item, c.max_cp, c.id) for c in rating.scheme_for_year(2026).criteria]
     criteria = CriteriaTableModel(lines)
@@ -210,12 +223,74 @@ def test_history_arrows_and_the_branches_that_dropped(qtbot, demo_db, tab):
     page = tab.results
     history = page.history_model
     assert history.headerData(4, Qt.Orientation.Horizontal) == "2026年度（评定中）"
-    row = next(r for r in range(history.rowCount()) if history.index(r, 0).data(BRANCH_ID_ROLE) == five)
+    row = next(r for r in range(history.rowCount()) if history.index(r, 0).data(ID_ROLE) == five)
     assert history.index(row, 4).data() == "★★★★☆ ↓1"
     assert history.index(row, 5).data() == "↓1"
     page.only_dropped.setChecked(True)
-    assert [history.index(r, 0).data(BRANCH_ID_ROLE) for r in range(history.rowCount())] == [five]
+    assert [history.index(r, 0).data(ID_ROLE) for r in range(history.rowCount())] == [five]
     assert page.only_dropped.text() == "只看较上年下降的支部（1 个）"
+    # Colours: a drop in the accent red, unchanged in grey; the star text and its tooltip.
+    red = history.index(0, 4).data(Qt.ItemDataRole.ForegroundRole).color().name().upper()
+    assert red == "#C8161D" and history.index(0, 5).data(Qt.ItemDataRole.ForegroundRole).color().name().upper() == red
+    assert history.index(0, 4).data(Qt.ItemDataRole.ToolTipRole) == "2026 年度：四星（较上年降 1 星）"
+    assert history.index(0, 3).data() == "★★★★★" and history.index(0, 3).data(Qt.ItemDataRole.ForegroundRole) is None
+    assert history.index(0, 4).data(SORT_ROLE) == 4 and history.index(0, 5).data(SORT_ROLE) == -1
+    page.only_dropped.setChecked(False)
+    others = [r for r in range(history.rowCount()) if history.index(r, 0).data(ID_ROLE) != five]
+    unscored = history.index(others[0], 4)
+    assert unscored.data() == "—" and unscored.data(SORT_ROLE) is None
+    assert unscored.data(Qt.ItemDataRole.ForegroundRole).color().name().upper() == "#8A8A8A"
+    assert history.index(others[0], 5).data() == "—"
+
+
+def test_history_filter_bar_sorting_and_empty_states(qtbot, demo_db, tab):
+    tab.show_year(2025)
+    page = tab.results
+    history = page.history_model
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.pages.setCurrentWidget(page)
+    count = page.filter_bar.count_label
+    assert count.text() == "共 74 个支部，显示 74 个" and not page.history_empty.isVisible()
+    # Sorting by a year: five stars first, 一票否决 below 未定星.
+    page.history_view.sortByColumn(3, Qt.SortOrder.DescendingOrder)
+    keys = [history.index(r, 3).data(SORT_ROLE) for r in range(history.rowCount())]
+    assert keys == sorted(keys, reverse=True) and keys[-2:] == [-1, -1]
+    assert history.index(0, 3).data().startswith("★★★★★")
+    assert [history.index(r, 3).data() for r in range(72, 74)] == ["否决", "否决"]
+    # The search and the community filter; nothing left: the empty state offers 清除筛选.
+    community = page.community_combo.itemData(1)
+    page.community_combo.setCurrentIndex(1)
+    assert {history.index(r, 1).data() for r in range(history.rowCount())} == {community}
+    page.search.setText("没有这个支部")
+    assert history.rowCount() == 0 and count.text() == "共 74 个支部，显示 0 个"
+    assert page.history_empty.isVisible() and page.history_empty.showing_no_match
+    assert "没有符合条件的支部" in page.history_empty.label.text()
+    page.only_dropped.setChecked(True)
+    qtbot.mouseClick(page.history_empty.clear_button, Qt.MouseButton.LeftButton)
+    assert history.rowCount() == 74 and page.search.text() == "" and page.community_combo.currentIndex() == 0
+    assert not page.only_dropped.isChecked() and not page.history_empty.isVisible()
+    # The distribution: the 合计 line in bold (the view's delegate), five stars first.
+    dist = page.distribution_model
+    assert dist.index(0, 0).data().startswith("★★★★★") and dist.index(6, 0).data() == "合计"
+    assert isinstance(dist.index(6, 0).data(OBJECT_ROLE), StarLine)
+    delegate = page.distribution_view.itemDelegate()
+    total, five = QStyleOptionViewItem(), QStyleOptionViewItem()
+    delegate.initStyleOption(total, dist.index(6, 1))
+    delegate.initStyleOption(five, dist.index(0, 1))
+    assert total.font.bold() and not five.font.bold()
+    assert dist.index(5, 0).data(Qt.ItemDataRole.ToolTipRole) == "含一票否决 2 个"
+
+
+def test_history_empty_state_before_any_rating(qtbot, fresh_db):
+    page = RatingResultsPage()
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    page.show_year(None)
+    assert page.history_model.rowCount() == 0 and page.history_empty.isVisible()
+    assert page.history_empty.label.text() == EMPTY_HISTORY and not page.history_empty.clear_button.isVisible()
+    assert page.distribution_empty.isVisible() and page.summary_label.text() == "还没有星级评定结果。"
 
 
 # ---------------------------------------------------------------- entering scores

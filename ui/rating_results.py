@@ -1,44 +1,43 @@
 """评定结果: the results of one year's star rating — the summary line ("74 个支部中一星以上
 66 个，五星 7 个"), the distribution table, a bar chart painted with QPainter (QtCharts is
 not installed), and the history of every branch across the years with ↑/↓, with a
-filter for the branches that dropped.
+filter bar (search, community, only the branches that dropped) and an empty state.
 
-`RatingResultsPage.show_year(year)` loads a year; `refresh()` reloads it. Models:
-`DistributionModel`, `HistoryModel` (both plain `QAbstractTableModel`s over
-`services.rating` results).
+`RatingResultsPage.show_year(year)` loads a year; `refresh()` reloads it. Both tables are
+`ui.record_table_model.RecordTableModel`s: `DISTRIBUTION_COLUMNS` over `StarLine`s
+(`distribution_lines`), `history_columns(history, year)` over `services.rating.HistoryRow`s
+(one column per year, so the columns are set again on each load).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QFont, QGuiApplication, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QBrush, QColor, QGuiApplication, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QComboBox,
     QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMenu,
     QSizePolicy,
-    QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from ui import formatting
-from ui.record_table_model import ALERT, MUTED, SORT_ROLE, Index
+from ui.filter_bar import EmptyState, FilterBar
+from ui.record_table_model import ALERT, MUTED, OBJECT_ROLE, Column, RecordTableModel
+from ui.table_view import fit_columns, make_table, size_columns
 from wanghu_desk import vocab
 from wanghu_desk.rating_rules import STAR_NAMES
 from wanghu_desk.services import rating
-
-BRANCH_ID_ROLE = Qt.ItemDataRole.UserRole + 2
-_TOP = QModelIndex()
 
 UP = QColor("#2E7D32")
 DOWN = ALERT
@@ -49,7 +48,8 @@ GRID = QColor("#E4E6EA")
 AXIS = QColor("#B8BCC2")
 
 STAR_ORDER = (5, 4, 3, 2, 1, 0)
-EMPTY_HISTORY = "还没有历年评定结果。"
+EMPTY_HISTORY = "还没有历年评定结果。为各党支部评分后，这里列出每个支部历年的星级和升降。"
+EMPTY_DISTRIBUTION = "还没有星级评定结果。"
 
 
 def share_text(n: int, total: int) -> str:
@@ -76,57 +76,52 @@ def arrow(change: int | None) -> str:
 # ---------------------------------------------------------------- distribution
 
 
-class DistributionModel(QAbstractTableModel):
-    """星级 | 支部数 | 占比, five stars first, then a 合计 row."""
+@dataclass(frozen=True)
+class StarLine:
+    """One line of the distribution: a star level (five first), or the 合计 (star None)."""
 
-    HEADERS = ("星级", "支部数", "占比")
+    label: str
+    count: int
+    share: str
+    star: int | None
+    tip: str | None = None
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.distribution: rating.Distribution | None = None
-        self._rows: list[tuple[str, int, str, int | None]] = []
-        self._right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self._bold = QFont()
-        self._bold.setBold(True)
+    @property
+    def is_total(self) -> bool:
+        return self.star is None
 
-    def set_distribution(self, dist: rating.Distribution | None) -> None:
-        self.beginResetModel()
-        self.distribution = dist
-        self._rows = []
-        if dist is not None:
-            for s in STAR_ORDER:
-                label = f"{formatting.stars(s)}  {STAR_NAMES[s]}" if s else f"{formatting.stars(0)}  未定星"
-                n = dist.by_stars.get(s, 0)
-                self._rows.append((label, n, share_text(n, dist.rated), s))
-            self._rows.append(("合计", dist.rated, share_text(dist.rated, dist.rated), None))
-        self.endResetModel()
 
-    def rowCount(self, parent: Index = _TOP) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+def distribution_lines(dist: rating.Distribution | None) -> list[StarLine]:
+    """星级 | 支部数 | 占比, five stars first, then a 合计 line (nothing without a result)."""
+    if dist is None:
+        return []
+    lines = []
+    for s in STAR_ORDER:
+        label = f"{formatting.stars(s)}  {STAR_NAMES[s]}" if s else f"{formatting.stars(0)}  未定星"
+        n = dist.by_stars.get(s, 0)
+        lines.append(StarLine(label, n, share_text(n, dist.rated), s, f"含一票否决 {dist.vetoed} 个" if s == 0 else None))
+    lines.append(StarLine("合计", dist.rated, share_text(dist.rated, dist.rated), None))
+    return lines
 
-    def columnCount(self, parent: Index = _TOP) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < 3:
-            return self.HEADERS[section]
-        return None
+DISTRIBUTION_COLUMNS = (
+    Column("stars", "星级", lambda d: d.label, sort=lambda d: d.star, tooltip=lambda d: d.tip,
+           sample="★★★★★  五星"),
+    Column("count", "支部数", lambda d: d.count, text=lambda d: formatting.count(d.count), align="right",
+           sample="1,000", tooltip=lambda d: None),
+    Column("share", "占比", lambda d: d.count, text=lambda d: d.share, align="right", sample="100.0%",
+           tooltip=lambda d: None),
+)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < 3:
-            return None
-        label, n, share, star = self._rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return (label, formatting.count(n), share)[index.column()]
-        if role == SORT_ROLE:
-            return (star if star is not None else -1, n, n)[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() > 0:
-            return self._right
-        if role == Qt.ItemDataRole.FontRole and star is None:
-            return self._bold
-        if role == Qt.ItemDataRole.ToolTipRole and star == 0 and self.distribution is not None:
-            return f"含一票否决 {self.distribution.vetoed} 个"
-        return None
+
+class _TotalInBold(QStyledItemDelegate):
+    """The 合计 line of the distribution in bold."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802 - Qt API
+        super().initStyleOption(option, index)
+        line = index.data(OBJECT_ROLE)
+        if isinstance(line, StarLine) and line.is_total:
+            option.font.setBold(True)
 
 
 class StarBarChart(QWidget):
@@ -201,144 +196,91 @@ class StarBarChart(QWidget):
 # ---------------------------------------------------------------- history
 
 
-class HistoryModel(QAbstractTableModel):
+def history_year(history: rating.History | None, year: int | None) -> int | None:
+    """The year the 较上年 column compares: the chosen one, else the latest."""
+    if history is None or not history.years:
+        return None
+    return year if year in history.years else history.years[-1]
+
+
+def history_columns(history: rating.History | None, year: int | None) -> list[Column]:
     """党支部 | 所属社区 | 类别 | one column per year (stars, with ↑/↓ against the year
-    before) | 较上年 (the chosen year against the one before)."""
+    before) | 较上年 (`year` against the year before it)."""
+    years = list(history.years) if history else []
+    chosen = history_year(history, year)
+    up, down, muted = QBrush(UP), QBrush(DOWN), QBrush(MUTED)
+    columns = [
+        Column("name", "党支部", lambda r: r.name, sample="省建一公司宿舍小区党支部", fit=True),
+        Column("community", "所属社区", lambda r: r.community or None, text=lambda r: r.community or "—",
+               sample="大洋店社区"),
+        Column("category", "类别", lambda r: vocab.label(vocab.BRANCH_CATEGORIES, r.category), sample="小区(片区)党支部"),
+    ]
+    for y in years:
+        columns.append(_year_column(history, y, years, up, down, muted))
 
-    FIXED = ("党支部", "所属社区", "类别")
+    def change(r: rating.HistoryRow) -> int | None:
+        return r.change(chosen, years) if chosen is not None else None
 
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.history: rating.History | None = None
-        self.year: int | None = None
-        self._rows: list[rating.HistoryRow] = []
-        self._shown: list[rating.HistoryRow] = []
-        self._text = ""
-        self._community: str | None = None
-        self._only_dropped = False
-        self._up, self._down, self._muted = QBrush(UP), QBrush(DOWN), QBrush(MUTED)
-        self._right = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    def change_colour(r: rating.HistoryRow) -> QBrush:
+        c = change(r)
+        return muted if not c else (up if c > 0 else down)
 
-    def set_history(self, history: rating.History | None, year: int | None) -> None:
-        self.beginResetModel()
-        self.history = history
-        self.year = year if history and year in history.years else (history.years[-1] if history and history.years
-                                                                      else None)
-        self._rows = list(history.rows) if history else []
-        self._apply()
-        self.endResetModel()
-
-    def set_filter(self, *, text: str = "", community: str | None = None, only_dropped: bool = False) -> None:
-        self.beginResetModel()
-        self._text, self._community, self._only_dropped = text.strip(), community, only_dropped
-        self._apply()
-        self.endResetModel()
-
-    def _apply(self) -> None:
-        rows = self._rows
-        if self._text:
-            rows = [r for r in rows if self._text in r.name]
-        if self._community is not None:
-            rows = [r for r in rows if r.community == self._community]
-        if self._only_dropped:
-            rows = [r for r in rows if (self.change(r) or 0) < 0]
-        self._shown = rows
-
-    def change(self, row: rating.HistoryRow, year: int | None = None) -> int | None:
-        if self.history is None:
+    def change_tip(r: rating.HistoryRow) -> str | None:
+        if chosen is None:
             return None
-        year = self.year if year is None else year
-        if year is None or year not in self.history.years:
-            return None
-        return row.change(year, self.history.years)
+        c = change(r)
+        if c is None:
+            return f"{chosen} 年度与上一年度相比：无法比较（有一年未评定）"
+        return f"{chosen} 年度与上一年度相比：" + ("持平" if c == 0 else f"{'升' if c > 0 else '降'} {abs(c)} 星")
 
-    def dropped_count(self) -> int:
-        return sum(1 for r in self._rows if (self.change(r) or 0) < 0)
+    columns.append(Column("change", "较上年", change, text=lambda r: arrow(change(r)) or ("持平" if change(r) == 0 else "—"),
+                          align="right", sample="持平", foreground=change_colour, tooltip=change_tip))
+    return columns
 
-    @property
-    def shown(self) -> list[rating.HistoryRow]:
-        return list(self._shown)
 
-    @property
-    def total_rows(self) -> int:
-        return len(self._rows)
+def _year_column(history: rating.History, y: int, years: list[int], up: QBrush, down: QBrush,
+                 muted: QBrush) -> Column:
+    def stars(r: rating.HistoryRow) -> int | None:
+        return r.stars.get(y)
 
-    def _years(self) -> list[int]:
-        return list(self.history.years) if self.history else []
+    def text(r: rating.HistoryRow) -> str:
+        mark = arrow(r.change(y, years))
+        cell = star_cell(stars(r), r.vetoed.get(y, False))
+        return f"{cell} {mark}" if mark else cell
 
-    def rowCount(self, parent: Index = _TOP) -> int:
-        return 0 if parent.isValid() else len(self._shown)
+    def key(r: rating.HistoryRow) -> int | None:  # 否决 below 未定星, not rated last
+        s = stars(r)
+        return None if s is None else (-1 if r.vetoed.get(y, False) else s)
 
-    def columnCount(self, parent: Index = _TOP) -> int:
-        if parent.isValid():
-            return 0
-        return len(self.FIXED) + len(self._years()) + 1
+    def colour(r: rating.HistoryRow) -> QBrush | None:
+        s = stars(r)
+        if s is None:
+            return muted
+        if r.vetoed.get(y, False):
+            return down
+        c = r.change(y, years)
+        return (up if c > 0 else down) if c else None
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < self.columnCount():
-            return None
-        years = self._years()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if section < len(self.FIXED):
-                return self.FIXED[section]
-            k = section - len(self.FIXED)
-            if k < len(years):
-                y = years[k]
-                return f"{y}年度" + ("" if self.history.finalized.get(y) else "（评定中）")
-            return "较上年"
-        if role == Qt.ItemDataRole.ToolTipRole and section == self.columnCount() - 1 and self.year is not None:
-            return f"{self.year} 年度与上一年度相比的星级变化"
-        return None
+    def tip(r: rating.HistoryRow) -> str:
+        s = stars(r)
+        if s is None:
+            return f"{y} 年度未参加评定或尚未评分"
+        c = r.change(y, years)
+        label = "一票否决" if r.vetoed.get(y, False) else STAR_NAMES[s]
+        return f"{y} 年度：{label}" + (f"（较上年{'升' if c > 0 else '降'} {abs(c)} 星）" if c else "")
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._shown):
-            return None
-        c = index.column()
-        if not 0 <= c < self.columnCount():
-            return None
-        r = self._shown[index.row()]
-        years = self._years()
-        nfixed = len(self.FIXED)
-        if role == BRANCH_ID_ROLE:
-            return r.branch_id
-        if c < nfixed:
-            if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
-                return (r.name, r.community or "—", vocab.label(vocab.BRANCH_CATEGORIES, r.category))[c]
-            return None
-        k = c - nfixed
-        if k < len(years):
-            y = years[k]
-            stars, vetoed = r.stars.get(y), r.vetoed.get(y, False)
-            change = r.change(y, years)
-            if role == Qt.ItemDataRole.DisplayRole:
-                text = star_cell(stars, vetoed)
-                mark = arrow(change)
-                return f"{text} {mark}" if mark else text
-            if role == SORT_ROLE:
-                return -2 if stars is None else (-1 if vetoed else stars)
-            if role == Qt.ItemDataRole.ForegroundRole:
-                if stars is None or vetoed:
-                    return self._muted if stars is None else self._down
-                if change:
-                    return self._up if change > 0 else self._down
-            if role == Qt.ItemDataRole.ToolTipRole:
-                if stars is None:
-                    return f"{y} 年度未参加评定或尚未评分"
-                label = "一票否决" if vetoed else STAR_NAMES[stars]
-                return f"{y} 年度：{label}" + (f"（较上年{'升' if change > 0 else '降'} {abs(change)} 星）" if change else "")
-            return None
-        change = self.change(r)
-        if role == Qt.ItemDataRole.DisplayRole:
-            return arrow(change) or ("持平" if change == 0 else "—")
-        if role == SORT_ROLE:
-            return change if change is not None else 0
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return self._right
-        if role == Qt.ItemDataRole.ForegroundRole:
-            if not change:
-                return self._muted
-            return self._up if change > 0 else self._down
-        return None
+    header = f"{y}年度" + ("" if history.finalized.get(y) else "（评定中）")
+    return Column(f"y{y}", header, stars, text=text, sort=key, foreground=colour, tooltip=tip, sample="★★★★☆ ↓1")
+
+
+def new_history_model(parent=None) -> RecordTableModel:
+    """The history list: searched by branch name, one row per branch (`ID_ROLE` its id),
+    in the organisation's order until a header is clicked."""
+    return RecordTableModel(history_columns(None, None), parent, search=lambda r: r.name, row_id=lambda r: r.branch_id)
+
+
+def new_distribution_model(parent=None) -> RecordTableModel:
+    return RecordTableModel(DISTRIBUTION_COLUMNS, parent, row_id=lambda d: d.star)
 
 
 # ---------------------------------------------------------------- the page
@@ -366,6 +308,7 @@ class RatingResultsPage(QWidget):
         super().__init__(parent)
         self.year: int | None = None
         self.result: rating.YearResult | None = None
+        self.history: rating.History | None = None
         self._dirty = False
 
         self.summary_label = QLabel()
@@ -375,10 +318,11 @@ class RatingResultsPage(QWidget):
         self.detail_label.setProperty("role", "detail")
         self.detail_label.setWordWrap(True)
 
-        self.distribution_model = DistributionModel(self)
+        self.distribution_model = new_distribution_model(self)
         self.distribution_view = QTableView()
         self.distribution_view.setObjectName("distributionView")
         self.distribution_view.setModel(self.distribution_model)
+        self.distribution_view.setItemDelegate(_TotalInBold(self.distribution_view))
         self.distribution_view.verticalHeader().hide()
         self.distribution_view.setAlternatingRowColors(True)
         self.distribution_view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -393,38 +337,23 @@ class RatingResultsPage(QWidget):
         self.distribution_view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._fit_distribution()
         self.distribution_view.setMinimumWidth(300)
+        self.distribution_empty = EmptyState(self.distribution_view, empty_text=EMPTY_DISTRIBUTION,
+                                             name="distributionEmpty")
         self.chart = StarBarChart()
 
-        self.search = QLineEdit()
-        self.search.setObjectName("historySearch")
-        self.search.setPlaceholderText("搜索党支部")
-        self.search.setClearButtonEnabled(True)
-        self.search.setMaximumWidth(240)
-        self.community_combo = QComboBox()
-        self.community_combo.setObjectName("historyCommunity")
+        # The history: a filter bar (search, community, only the branches that dropped).
+        self.filter_bar = FilterBar("history", "搜索党支部", self, delay_ms=0, search_name="historySearch")
+        self.search = self.filter_bar.search
+        self.community_combo = self.filter_bar.add_combo("historyCommunity", [("全部社区", None)])
         self.only_dropped = QCheckBox("只看较上年下降的支部")
         self.only_dropped.setObjectName("onlyDropped")
-        self.history_model = HistoryModel(self)
-        self.history_view = QTableView()
-        self.history_view.setObjectName("historyView")
-        self.history_view.setModel(self.history_model)
-        self.history_view.verticalHeader().hide()
-        self.history_view.setAlternatingRowColors(True)
-        self.history_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.history_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.history_view.setWordWrap(False)
-        self.history_view.horizontalHeader().setStretchLastSection(False)
-        self.history_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
-        self.history_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.filter_bar.add_filter_widget(self.only_dropped)
+        self.history_model = new_history_model(self)
+        self.history_view = make_table("historyView", self.history_model, self)
         self.history_view.customContextMenuRequested.connect(self._history_menu)
-        self.history_empty = QLabel(EMPTY_HISTORY)
-        self.history_empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.history_empty.setProperty("role", "detail")
-        self.history_stack = QStackedWidget()
-        self.history_stack.addWidget(self.history_view)
-        self.history_stack.addWidget(self.history_empty)
-        self.history_count = QLabel()
-        self.history_count.setProperty("role", "detail")
+        self.history_empty = EmptyState(self.history_view, what="支部", empty_text=EMPTY_HISTORY,
+                                        no_match="没有符合条件的支部。清空搜索，或取消「只看下降」。",
+                                        on_clear=self.filter_bar.clear, name="historyEmpty")
 
         top = QHBoxLayout()
         top.setSpacing(12)
@@ -437,11 +366,7 @@ class RatingResultsPage(QWidget):
         title.setStyleSheet("font-weight: bold;")
         filters.addWidget(title)
         filters.addSpacing(8)
-        filters.addWidget(self.search)
-        filters.addWidget(self.community_combo)
-        filters.addWidget(self.only_dropped)
-        filters.addStretch(1)
-        filters.addWidget(self.history_count)
+        filters.addWidget(self.filter_bar, 1)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -450,10 +375,11 @@ class RatingResultsPage(QWidget):
         layout.addWidget(self.detail_label)
         layout.addLayout(top)
         layout.addLayout(filters)
-        layout.addWidget(self.history_stack, 1)
+        layout.addWidget(self.history_view, 1)
 
-        self.search.textChanged.connect(lambda _t: self._filter())
-        self.community_combo.currentIndexChanged.connect(lambda _i: self._filter())
+        self.filter_bar.searchChanged.connect(lambda _t: self._filter())
+        self.filter_bar.filtersChanged.connect(self._filter)
+        self.filter_bar.cleared.connect(self._cleared)
         self.only_dropped.toggled.connect(lambda _b: self._filter())
 
     def _fit_distribution(self) -> None:
@@ -487,7 +413,7 @@ class RatingResultsPage(QWidget):
         year = self.year
         self.result = rating.year_result(year) if year is not None else None
         dist = self.result.distribution if self.result else None
-        self.distribution_model.set_distribution(dist)
+        self.distribution_model.set_rows(distribution_lines(dist))
         if dist is None:
             self.summary_label.setText("还没有星级评定结果。")
             self.detail_label.setText("")
@@ -504,11 +430,22 @@ class RatingResultsPage(QWidget):
                 details.append(f"名额边界同分待裁定 {len(self.result.pending_ties)} 处")
             self.detail_label.setText("；".join(details) + "。")
             self.chart.set_counts(dist.by_stars, self.result.limits.get(5))
-        history = rating.history()
+        history = self.history = rating.history()
         self._fill_communities(history)
-        self.history_model.set_history(history, year)
-        self.only_dropped.setText(f"只看较上年下降的支部（{self.history_model.dropped_count()} 个）")
+        self.history_model.set_columns(history_columns(history, year))
+        self.history_model.set_rows(history.rows)
+        self._size_history_columns()
+        self.only_dropped.setText(f"只看较上年下降的支部（{self.dropped_count()} 个）")
         self._filter()
+
+    def _size_history_columns(self) -> None:
+        view = self.history_view
+        size_columns(view)
+        fit_columns(view)
+        header = view.horizontalHeader()
+        header.setStretchLastSection(False)
+        if self.history_model.columnCount():
+            header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
 
     def _fill_communities(self, history: rating.History) -> None:
         current = self.community_combo.currentData()
@@ -522,18 +459,33 @@ class RatingResultsPage(QWidget):
         self.community_combo.setCurrentIndex(max(0, i))
         self.community_combo.blockSignals(False)
 
+    # ------------------------------------------------------------ the history's filters
+    def change(self, row: rating.HistoryRow) -> int | None:
+        """Stars gained or lost in the chosen year against the year before (None: not comparable)."""
+        year = history_year(self.history, self.year)
+        return row.change(year, self.history.years) if year is not None and self.history else None
+
+    def dropped_count(self) -> int:
+        return sum(1 for r in self.history_model.all_rows() if (self.change(r) or 0) < 0)
+
+    def _cleared(self) -> None:
+        """清除筛选: the search and the community by the filter bar, 只看下降 here."""
+        self.only_dropped.blockSignals(True)
+        self.only_dropped.setChecked(False)
+        self.only_dropped.blockSignals(False)
+        self._filter()
+
     def _filter(self) -> None:
-        self.history_model.set_filter(text=self.search.text(), community=self.community_combo.currentData(),
-                                      only_dropped=self.only_dropped.isChecked())
-        shown, total = len(self.history_model.shown), self.history_model.total_rows
-        self.history_stack.setCurrentWidget(self.history_view if total else self.history_empty)
-        if total and not shown:
-            self.history_stack.setCurrentWidget(self.history_empty)
-            self.history_empty.setText("没有符合条件的支部。清空搜索或取消「只看下降」。")
-        else:
-            self.history_empty.setText(EMPTY_HISTORY)
-        self.history_count.setText(f"共 {total} 个支部，显示 {shown} 个" if total else "")
-        self.history_view.resizeColumnsToContents()
+        community, dropped = self.community_combo.currentData(), self.only_dropped.isChecked()
+        conditions = []
+        if community is not None:
+            conditions.append(lambda r: r.community == community)
+        if dropped:
+            conditions.append(lambda r: (self.change(r) or 0) < 0)
+        self.history_model.set_predicate((lambda r: all(c(r) for c in conditions)) if conditions else None)
+        self.history_model.set_search(self.filter_bar.text())
+        shown, total = self.history_model.shown_count, self.history_model.total_count
+        self.filter_bar.set_count(f"共 {total} 个支部，显示 {shown} 个" if total else "")
         self.statusChanged.emit(self.status_text())
 
     def status_text(self) -> str:
