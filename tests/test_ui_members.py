@@ -483,3 +483,21 @@ def test_sorting_keeps_the_filters_and_the_sort_rules(demo_db, flt):
     model.sort(COL["age"], Qt.SortOrder.AscendingOrder)
     first = model.data(model.index(0, COL["age"]), SORT_ROLE)
     assert first == min(a for a in (members.age_on(r[members.R_BIRTH], model.today) for r in model.shown_rows()) if a is not None)
+
+
+def test_the_detail_pane_shows_an_extended_probation(qtbot, fresh_db):
+    org = make_org()
+    extended = add_member(
+        org.branch, name="李四", id_number=make_id("19900101"), category="probationary", joined_on="2026-01-10",
+        confirmed_on="", probation_extended_to="2027-06-01", probation_extension_reason="支部大会决议延长预备期半年",
+    )
+    plain = add_member(org.branch, name="王五", id_number=make_id("19910101"))
+    tab = open_tab(qtbot, TODAY)
+    rect = tab.view.visualRect(tab.model.index(tab.model.row_of(extended), COL["name"]))
+    qtbot.mouseClick(tab.view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    text = tab.detail.text()
+    assert "延长预备期至" in text and "2027-06-01" in text
+    assert "延长预备期原因" in text and "支部大会决议延长预备期半年" in text
+    assert "预备期满 2027-06-01" in text  # the due date follows the extension
+    assert tab.select_member(plain)
+    assert "王五" in tab.detail.text() and "延长预备期" not in tab.detail.text()

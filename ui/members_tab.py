@@ -186,6 +186,13 @@ def _detail_html(d: members.MemberDetail, history: list[audit_log.HistoryEntry])
         _row("学历", v["education"]),
         _row("入党日期", v["joined_on"]),
         _row("转正日期", confirmed, colour=due_colour),
+    ]
+    # 延长预备期 (by a branch resolution): shown only for the members it applies to.
+    if v.get("probation_extended_to"):
+        rows.append(_row("延长预备期至", v["probation_extended_to"]))
+    if v.get("probation_extension_reason"):
+        rows.append(_row("延长预备期原因", v["probation_extension_reason"]))
+    rows += [
         _row("所在党支部", d.branch_name),
         _row("楼栋党小组", d.group_name + ("（组长）" if d.leads_groups else "")),
         _row("工作单位及职务", v["employer"]),
