@@ -252,6 +252,8 @@ def test_history_filter_bar_sorting_and_empty_states(qtbot, demo_db, tab):
     tab.pages.setCurrentWidget(page)
     count = page.filter_bar.count_label
     assert count.text() == "共 74 个支部，显示 74 个" and not page.history_empty.isVisible()
+    assert history.index(0, 4).data() == "—"  # the first year: nothing to compare with
+    assert history.index(0, 4).data(Qt.ItemDataRole.ToolTipRole) == "2025 年度是第一个评定年度，没有上一年度可比"
     # Sorting by a year: five stars first, 一票否决 below 未定星.
     page.history_view.sortByColumn(3, Qt.SortOrder.DescendingOrder)
     keys = [history.index(r, 3).data(SORT_ROLE) for r in range(history.rowCount())]

@@ -230,7 +230,9 @@ def history_columns(history: rating.History | None, year: int | None) -> list[Co
             return None
         c = change(r)
         if c is None:
-            return f"{chosen} 年度与上一年度相比：无法比较（有一年未评定）"
+            if years.index(chosen) == 0:
+                return f"{chosen} 年度是第一个评定年度，没有上一年度可比"
+            return f"{chosen} 年度与上一年度相比：无法比较（其中一年未参加评定或尚未评分）"
         return f"{chosen} 年度与上一年度相比：" + ("持平" if c == 0 else f"{'升' if c > 0 else '降'} {abs(c)} 星")
 
     columns.append(Column("change", "较上年", change, text=lambda r: arrow(change(r)) or ("持平" if change(r) == 0 else "—"),
