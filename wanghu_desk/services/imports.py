@@ -14,9 +14,10 @@ matched as a multiset of identical records (so importing the same file twice add
 nothing); rating scores by branch and item at the chosen stage of the chosen year
 (written by `rating.set_scores`); ledger entries as a multiset of (branch, date, kind,
 amount, 摘要) — a row already stored is unchanged, the new ones are written by
-`ledger.commit_normalized_rows` (the same rules as the forms, vouchers numbered in date
-order). `ledger_trial` runs those rules on a preview's new ledger rows in a transaction
-that is always rolled back, to tell which row a rule refuses. A value that a row does not give (absent column, empty cell) keeps the stored
+`ledger.commit_normalized_rows` (the same rules as the forms, checked in memory by
+`ledger.LedgerBatch`, vouchers numbered in date order, one `executemany`). `ledger_trial`
+runs those rules on a preview's new ledger rows without writing, to tell which row a
+rule refuses. A value that a row does not give (absent column, empty cell) keeps the stored
 value. Teams, projects, communities, estates, buildings and building groups named by a
 row and not yet known are created (the preview warned about each).
 
@@ -905,21 +906,17 @@ def _commit_order(records: list[dict], indexes: Iterable[int]) -> list[int]:
     return sorted(indexes, key=lambda i: (records[i]["entry_date"], records[i]["kind"] == ledger.REVERSAL, i))
 
 
-class _TrialOver(Exception):
-    """Ends the trial transaction of `ledger_trial` (always rolled back)."""
-
-
 def ledger_trial(records: list[dict], *, today: dt.date | None = None
                  ) -> Generator[tuple[int, int, str], None, list[tuple[int, str | None, str]]]:
     """Which of the new ledger rows the ledger's rules refuse, and why: each new row is
-    written by `ledger.commit_normalized_rows` in the commit's order inside one
-    transaction that is always rolled back (nothing is written). A refused row is left
-    out of the balance, as "import only the valid rows" would leave it out. Returns
+    checked in the commit's order by `ledger.LedgerBatch` (the rules of the forms,
+    row after row, in memory; nothing is written). A refused row is left out of the
+    balance, as "import only the valid rows" would leave it out. Returns
     ``(index in records, field, message)``; `field` is the service's field name."""
     if not records or not current_actor().can_write:
         return []
     actions, matched, stored_numbers = _match_ledger(records)
-    known: dict[tuple[int, int, int], int] = {}  # source voucher -> voucher number in the trial database
+    known: dict[tuple[int, int, int], int] = {}  # source voucher -> voucher number it gets
     for i, rec in enumerate(records):
         if actions[i] == UNCHANGED and _source(rec):
             known[_source(rec)] = matched[i]
@@ -928,42 +925,38 @@ def ledger_trial(records: list[dict], *, today: dt.date | None = None
     problems: list[tuple[int, str | None, str]] = []
     failed: set[tuple[int, int, int]] = set()
     total = len(order)
-    try:
-        with db.atomic("IMMEDIATE"):
-            for n, i in enumerate(order, 1):
-                rec = dict(records[i])
-                rec.pop("source_voucher_no", None)
-                if rec["kind"] == ledger.REVERSAL:
-                    target = _target(rec)
-                    if target in failed:
-                        problems.append((i, "reverses", f"要冲销的第{target[2]}号凭证没能通过检查（见该行的问题），"
-                                                        "这一行也不能导入。"))
-                        continue
-                    if target in known:
-                        rec["reverses_voucher_no"] = known[target]
-                    elif target in in_file:
-                        problems.append((i, "reverses", f"要冲销的第{target[2]}号凭证的日期晚于这笔冲销。"
-                                                        "冲销日期不能早于原凭证，请核对日期。"))
-                        continue
-                    elif target not in stored_numbers:
-                        problems.append((i, "reverses", f"找不到要冲销的第{target[2]}号凭证：本表和已有台账中都没有"
-                                                        "这个凭证号。请核对冲销凭证号。"))
-                        continue
-                try:
-                    ids = ledger.commit_normalized_rows([rec], today=today)
-                except errors.UserError as exc:
-                    problems.append((i, getattr(exc, "field", None), exc.message))
-                    if _source(records[i]):
-                        failed.add(_source(records[i]))
-                else:
-                    if _source(records[i]):
-                        known[_source(records[i])] = _rows("SELECT voucher_no FROM ledger_entry WHERE id = ?",
-                                                            (ids[0],))[0][0]
-                if n % 50 == 0:
-                    yield n, total, f"正在按台账规则核对 {n:,} / {total:,} 笔…"
-            raise _TrialOver
-    except _TrialOver:
-        pass
+    with db.atomic():  # one consistent reading; nothing is written
+        batch = ledger.LedgerBatch({records[i]["branch_id"] for i in order}, today=today)
+    for n, i in enumerate(order, 1):
+        rec = dict(records[i])
+        rec.pop("source_voucher_no", None)
+        if rec["kind"] == ledger.REVERSAL:
+            target = _target(rec)
+            if target in failed:
+                problems.append((i, "reverses", f"要冲销的第{target[2]}号凭证没能通过检查（见该行的问题），"
+                                                "这一行也不能导入。"))
+                continue
+            if target in known:
+                rec["reverses_voucher_no"] = known[target]
+            elif target in in_file:
+                problems.append((i, "reverses", f"要冲销的第{target[2]}号凭证的日期晚于这笔冲销。"
+                                                "冲销日期不能早于原凭证，请核对日期。"))
+                continue
+            elif target not in stored_numbers:
+                problems.append((i, "reverses", f"找不到要冲销的第{target[2]}号凭证：本表和已有台账中都没有"
+                                                "这个凭证号。请核对冲销凭证号。"))
+                continue
+        try:
+            planned = batch.add_row(rec)
+        except errors.UserError as exc:
+            problems.append((i, getattr(exc, "field", None), exc.message))
+            if _source(records[i]):
+                failed.add(_source(records[i]))
+        else:
+            if _source(records[i]):
+                known[_source(records[i])] = planned.voucher_no
+        if n % 1000 == 0:
+            yield n, total, f"正在按台账规则核对 {n:,} / {total:,} 笔…"
     yield total, total, "已按台账规则核对余额和凭证。"
     return sorted(problems)
 

@@ -42,11 +42,13 @@ as before):
 - `entries` — writing 拨付 / 支出 / 冲销 one at a time, immutability;
 - `bulk` — bulk allocation (flat or by stars);
 - `summary` — the all-branches summary and compliance;
-- `importing` — a ledger kept in Excel: row normalisation and the import's write.
+- `importing` — a ledger kept in Excel: row normalisation and the import's write;
+- `batch` — the forms' rules over many new rows in memory, written at once.
 """
 
 from __future__ import annotations
 
+from wanghu_desk.services.ledger.batch import LedgerBatch, PlannedEntry  # noqa: F401
 from wanghu_desk.services.ledger.bulk import (  # noqa: F401
     _allocated_this_year,
     _bulk_common,
@@ -170,8 +172,10 @@ __all__ = [
     "FundsSummary",
     "FundsSummaryRow",
     "ImmutableEntryError",
+    "LedgerBatch",
     "LedgerRow",
     "LedgerView",
+    "PlannedEntry",
     "QuarterTotal",
     "RowProblem",
     "balance",

@@ -85,15 +85,21 @@ def _check_not_overdrawn(branch: Branch, fund: Fund, year: int, day: dt.date, de
     lowest = _lowest_balance(branch.id, fund, year, day, delta)
     if lowest >= 0:
         return
+    raise _overdrawn(fund.name, day, delta, lowest, what)
+
+
+def _overdrawn(fund_name: str, day: dt.date, delta: int, lowest: int, what: str) -> ValidationError:
+    """The refusal of an entry of `delta` on `day` that would take the fund's balance to
+    `lowest` (< 0) at some point; `what` is the entry's kind (an expense, or a reversal)."""
     available = lowest - delta
     if what == EXPENSE:
-        raise ValidationError(
-            f"余额不足：这笔支出 {format_fen(-delta)}，「{fund.name}」截至 {day.isoformat()} 可用余额只有 "
+        return ValidationError(
+            f"余额不足：这笔支出 {format_fen(-delta)}，「{fund_name}」截至 {day.isoformat()} 可用余额只有 "
             f"{format_fen(max(available, 0))}。支出不能使余额为负数。",
             field="amount",
         )
-    raise ValidationError(
-        f"冲销这笔拨付后，「{fund.name}」的余额将为负数（差 {format_fen(-lowest)}）。"
+    return ValidationError(
+        f"冲销这笔拨付后，「{fund_name}」的余额将为负数（差 {format_fen(-lowest)}）。"
         "请先冲销用这笔经费支付的支出，再冲销拨付。",
         field="amount",
     )

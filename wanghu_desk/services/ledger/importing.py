@@ -8,13 +8,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from models import LedgerEntry
 from wanghu_desk.errors import ValidationError
 from wanghu_desk.money import format_fen, parse_amount
 from wanghu_desk.services.base import writing
-from wanghu_desk.services.ledger.entries import record_allocation, record_expense, record_reversal
+from wanghu_desk.services.ledger.batch import LedgerBatch
 from wanghu_desk.services.ledger.results import RowProblem
 from wanghu_desk.services.ledger.rules import (
+    _REVERSES_IN_SUMMARY,
     ALLOCATION,
     EXPENSE,
     REVERSAL,
@@ -51,7 +51,6 @@ _KIND_WORDS = {
     EXPENSE: ("支出", "报销", "付款", "支付", "列支", "expense"),
     REVERSAL: ("冲销", "红冲", "冲正", "冲回", "reversal"),
 }
-_REVERSES_IN_SUMMARY = re.compile(r"冲销第?\s*(\d+)\s*号")
 _TOTALS_ROW = re.compile(r"^(上年结转|第[一二三四1-4]季度合计|本年合计|本年累计|合计|期末余额（大写）|期末余额\(大写\))")
 _NAME_SPLIT = re.compile(r"\s*[、,，/;；]\s*")
 
@@ -240,37 +239,16 @@ def commit_normalized_rows(records: Sequence[Mapping[str, Any]], *, today: dt.da
     same rules as the forms: in date order, each with the next voucher number of its
     branch and year. A reversal row names the source voucher number of its original
     (``reverses_voucher_no``): first an entry of this import, else an existing entry of
-    that branch and year. Returns the new entry ids."""
-    today = today or dt.date.today()
+    that branch and year. Returns the new entry ids.
+
+    The rows are checked in memory by `batch.LedgerBatch` (the checks of
+    `record_allocation`, `record_expense` and `record_reversal`, row after row, with the
+    same messages) and written with one `executemany`; the first row refused raises its
+    error and nothing is written."""
     ordered = sorted(enumerate(records), key=lambda p: (p[1]["entry_date"], p[1]["kind"] == REVERSAL, p[0]))
-    ids: list[int] = []
-    by_source: dict[tuple[int, int, int], int] = {}
     with writing("ledger.import"):
+        ids = {rec["branch_id"] for rec in records}
+        batch = LedgerBatch(ids if all(isinstance(i, int) for i in ids) else None, today=today)
         for _index, rec in ordered:
-            branch_id = rec["branch_id"]
-            kind = rec["kind"]
-            if kind == REVERSAL:
-                key = (branch_id, rec["year"], rec["reverses_voucher_no"])
-                original_id = by_source.get(key)
-                if original_id is None:
-                    found = LedgerEntry.get_or_none(LedgerEntry.branch == branch_id, LedgerEntry.year == rec["year"],
-                                                    LedgerEntry.voucher_no == rec["reverses_voucher_no"])
-                    if found is None:
-                        raise ValidationError(f"找不到要冲销的第{rec['reverses_voucher_no']}号凭证。")
-                    original_id = found.id
-                reason = rec["summary"]
-                match = _REVERSES_IN_SUMMARY.match(reason)
-                if match:
-                    reason = reason[match.end():].lstrip("凭证：:，, ").strip("（）() ") or "更正错账"
-                row = record_reversal(original_id, entry_date=rec["entry_date"], reason=reason,
-                                      handler=rec["handler"], approver=rec["approver"], today=today)
-            else:
-                fn = record_allocation if kind == ALLOCATION else record_expense
-                row = fn(branch_id, rec["amount_fen"], entry_date=rec["entry_date"],
-                         subject=rec.get("subject") or "service", summary=rec["summary"], handler=rec["handler"],
-                         approver=rec["approver"], second_approver=rec.get("second_approver"),
-                         fund=rec.get("fund_name"), today=today)
-            ids.append(row.id)
-            if rec.get("source_voucher_no"):
-                by_source[(branch_id, row.year, rec["source_voucher_no"])] = row.id
-    return ids
+            batch.add_row(rec)
+        return batch.write()

@@ -6,6 +6,7 @@ minimum, spend rates), signed amounts, subjects (forbidden ones refused), people
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from wanghu_desk import vocab
 from wanghu_desk.errors import ValidationError
@@ -20,6 +21,8 @@ SUMMARY_MAX = 200
 #: Spend rate (percent of the money available) expected by the end of each quarter;
 #: a branch under it is flagged. The setting ``ledger.min_spend_percent`` overrides it.
 DEFAULT_SPEND_PERCENT = {1: 10, 2: 30, 3: 50, 4: 70}
+#: "冲销第N号凭证…" in a 摘要: a reversal of voucher N.
+_REVERSES_IN_SUMMARY = re.compile(r"冲销第?\s*(\d+)\s*号")
 
 
 class ImmutableEntryError(ValidationError):
