@@ -33,7 +33,7 @@ EXPORT_KINDS = {
 }
 _SHEET_KINDS = {"id": "id", "phone": "phone", "date": "date", "number": "number", "bool": "code",
                 "choice": "code", "name": "code", "text": "text"}
-_FREE_TEXT = {"employer", "address", "note", "skills", "activity", "buildings", "full_name"}
+_FREE_TEXT = {"employer", "address", "note", "skills", "activity", "buildings", "full_name", "probation_extension_reason"}
 
 
 @dataclass
