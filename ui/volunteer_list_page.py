@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import dialogs
 from ui.filter_bar import EmptyState, FilterBar
 from ui.record_table_model import RecordTableModel
 from ui.table_view import current_id, fit_columns, make_table, select_ids, select_row, selected_ids
+from wanghu_desk.errors import UserError
 from wanghu_desk.services.base import current_actor
 
 if TYPE_CHECKING:
@@ -242,6 +244,28 @@ class ListPage(QWidget):
         dialog.finished.connect(lambda _r: self.tab._dialog_closed(dialog))
         dialog.open()
         return dialog
+
+    def open_editor(self, make_dialog: Callable[[], QDialog], row_id: int | None, *,
+                    needs_row: bool, on_saved: Callable[[int], None]) -> QDialog | None:
+        """Open a new-or-edit dialog for `row_id` (the current row when None); nothing for a
+        viewer, nor when editing and no row is chosen."""
+        if not self.can_write or (needs_row and row_id is None):
+            return None
+        return self.open_dialog(make_dialog(), on_saved)
+
+    def confirm_and_delete(self, title: str, question: str, remove: Callable[[], Any]) -> bool:
+        """Ask `question`; on yes run the service call `remove`, show its refusal in Chinese,
+        reload the tab and tell the others. Whether something was deleted."""
+        if not self.can_write or not dialogs.ask(self, title, question, ok_text="删除", default_ok=False):
+            return False
+        try:
+            remove()
+        except UserError as exc:
+            dialogs.error(self, title, exc.message)
+            return False
+        self.tab.reload()
+        self.tab.changed()
+        return True
 
     @property
     def can_write(self) -> bool:

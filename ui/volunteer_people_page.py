@@ -14,12 +14,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import dialogs
 from ui.volunteer_dialogs import (
     VolunteerDialog,
 )
 from ui.volunteer_table_models import VolunteerTableModel
-from wanghu_desk.errors import UserError
 from wanghu_desk.services import volunteers
 from wanghu_desk.services.volunteers import hours_text
 
@@ -176,32 +174,19 @@ class VolunteersPage(ListPage):
             return None
         if team_id is None:
             team_id = self.team_filter.currentData() if (self.team_filter.currentData() or 0) > 0 else None
-        dialog = VolunteerDialog(self, team_id=team_id, today=self.today())
-        self.open_dialog(dialog, self._saved)
-        return dialog
+        return self.open_editor(lambda: VolunteerDialog(self, team_id=team_id, today=self.today()), None,
+                                needs_row=False, on_saved=self._saved)
 
     def edit(self, row_id: int | None = None) -> VolunteerDialog | None:
         volunteer_id = row_id if row_id is not None else self.current_id()
-        if volunteer_id is None or not self.can_write:
-            return None
-        dialog = VolunteerDialog(self, volunteer_id=volunteer_id, today=self.today())
-        self.open_dialog(dialog, self._saved)
-        return dialog
+        return self.open_editor(lambda: VolunteerDialog(self, volunteer_id=volunteer_id, today=self.today()),
+                                volunteer_id, needs_row=True, on_saved=self._saved)
 
     def delete(self) -> None:
         row = self.current_row()
-        if row is None or not self.can_write:
-            return
-        if not dialogs.ask(self, "删除志愿者", f"删除志愿者「{row.name}」？只有误登记、没有服务记录的志愿者可以删除。",
-                           ok_text="删除", default_ok=False):
-            return
-        try:
-            volunteers.delete_volunteer(row.id)
-        except UserError as exc:
-            dialogs.error(self, "删除志愿者", exc.message)
-            return
-        self.tab.reload()
-        self.tab.changed()
+        if row is not None:
+            self.confirm_and_delete("删除志愿者", f"删除志愿者「{row.name}」？只有误登记、没有服务记录的志愿者可以删除。",
+                                    lambda: volunteers.delete_volunteer(row.id))
 
     def _record_for_selected(self) -> None:
         ids = self.selected_ids()

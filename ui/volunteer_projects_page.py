@@ -66,19 +66,13 @@ class ProjectsPage(ListPage):
         self.tab.changed()
 
     def new(self) -> ProjectDialog | None:
-        if not self.can_write:
-            return None
-        dialog = ProjectDialog(self, today=self.today())
-        self.open_dialog(dialog, self._saved)
-        return dialog
+        return self.open_editor(lambda: ProjectDialog(self, today=self.today()), None, needs_row=False,
+                                on_saved=self._saved)
 
     def edit(self, row_id: int | None = None) -> ProjectDialog | None:
         project_id = row_id if row_id is not None else self.current_id()
-        if project_id is None or not self.can_write:
-            return None
-        dialog = ProjectDialog(self, project_id=project_id, today=self.today())
-        self.open_dialog(dialog, self._saved)
-        return dialog
+        return self.open_editor(lambda: ProjectDialog(self, project_id=project_id, today=self.today()), project_id,
+                                needs_row=True, on_saved=self._saved)
 
     def set_active(self, project_id: int, active: bool) -> None:
         try:
@@ -90,17 +84,8 @@ class ProjectsPage(ListPage):
 
     def delete(self) -> None:
         row = self.current_row()
-        if row is None or not self.can_write:
-            return
-        if not dialogs.ask(self, "删除服务项目", f"删除服务项目「{row.name}」？", ok_text="删除", default_ok=False):
-            return
-        try:
-            volunteers.delete_project(row.id)
-        except UserError as exc:
-            dialogs.error(self, "删除服务项目", exc.message)
-            return
-        self.tab.reload()
-        self.tab.changed()
+        if row is not None:
+            self.confirm_and_delete("删除服务项目", f"删除服务项目「{row.name}」？", lambda: volunteers.delete_project(row.id))
 
     def build_context_menu(self, index: QModelIndex) -> QMenu:
         menu = QMenu(self)

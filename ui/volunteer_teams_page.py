@@ -173,19 +173,13 @@ class TeamsPage(ListPage):
         self.tab.changed()
 
     def new(self) -> TeamDialog | None:
-        if not self.can_write:
-            return None
-        dialog = TeamDialog(self, today=self.today())
-        self.open_dialog(dialog, self._saved)
-        return dialog
+        return self.open_editor(lambda: TeamDialog(self, today=self.today()), None, needs_row=False,
+                                on_saved=self._saved)
 
     def edit(self, row_id: int | None = None) -> TeamDialog | None:
         team_id = row_id if row_id is not None else self.current_id()
-        if team_id is None or not self.can_write:
-            return None
-        dialog = TeamDialog(self, team_id=team_id, today=self.today())
-        self.open_dialog(dialog, self._saved)
-        return dialog
+        return self.open_editor(lambda: TeamDialog(self, team_id=team_id, today=self.today()), team_id,
+                                needs_row=True, on_saved=self._saved)
 
     def set_active(self, active: bool) -> None:
         team = self.current_row()
@@ -205,18 +199,9 @@ class TeamsPage(ListPage):
 
     def delete(self) -> None:
         team = self.current_row()
-        if team is None or not self.can_write:
-            return
-        if not dialogs.ask(self, "删除服务队", f"删除「{team.name}」？队员名单一并删除，志愿者本人保留。",
-                           ok_text="删除", default_ok=False):
-            return
-        try:
-            volunteers.delete_team(team.id)
-        except UserError as exc:
-            dialogs.error(self, "删除服务队", exc.message)
-            return
-        self.tab.reload()
-        self.tab.changed()
+        if team is not None:
+            self.confirm_and_delete("删除服务队", f"删除「{team.name}」？队员名单一并删除，志愿者本人保留。",
+                                    lambda: volunteers.delete_team(team.id))
 
     def join(self) -> JoinTeamDialog | None:
         team = self.current_row()
