@@ -74,6 +74,8 @@ class Workbook:
         self.sheet_names = sheet_names
         self._loader = loader
         self._cache: dict[str, RawSheet] = {}
+        #: False when a scan of the file showed no text long enough to pass Excel's cell limit.
+        self.long_text_possible = True
 
     def sheet(self, name: str) -> RawSheet:
         if name not in self.sheet_names:
@@ -82,7 +84,8 @@ class Workbook:
         cached = self._cache.get(name)
         if cached is None:
             cached = self._loader(name)
-            _check_cell_lengths(self.path, cached)
+            if self.long_text_possible:
+                _check_cell_lengths(self.path, cached)
             self._cache = {name: cached}  # the last sheet only: a second look costs nothing
         return cached
 
@@ -173,15 +176,19 @@ def _check_dimensions(path: Path, name: str, height: int, width: int) -> None:
         )
 
 
-def _check_xlsx(path: Path) -> None:
+def _check_xlsx(path: Path) -> bool:
     """Refuse, before calamine sees it, a workbook that would exhaust memory: parts that
     inflate beyond `MAX_UNCOMPRESSED_BYTES` (from the zip directory alone), or a sheet
     whose cells lie so far apart that the dense grid calamine builds would not fit
-    (one cell in A1 and one in XFD1048576 asks for 512 GB and aborts the process)."""
+    (one cell in A1 and one in XFD1048576 asks for 512 GB and aborts the process).
+
+    Returns whether some text in the sheets or shared strings runs past `MAX_CELL_CHARS`
+    bytes, so that only then are the cells measured one by one (in characters)."""
+    long_text = False
     try:
         archive = zipfile.ZipFile(path)
     except _ZIP_ERRORS:
-        return  # not a readable zip: calamine gives the damaged-file message
+        return True  # not a readable zip: calamine gives the damaged-file message
     with archive:
         infos = archive.infolist()
         total = sum(info.file_size for info in infos)
@@ -195,10 +202,29 @@ def _check_xlsx(path: Path) -> None:
             part = info.filename.lower()
             if part.startswith("xl/worksheets/") and part.endswith(".xml"):
                 try:
-                    height, width = _sheet_extent(archive, info)
+                    height, width, long = _sheet_extent(archive, info)
                 except (*_ZIP_ERRORS, expat.ExpatError):
+                    long_text = True
                     continue  # calamine gives the damaged-file message
+                long_text = long_text or long
                 _check_dimensions(path, names.get(part, Path(info.filename).stem), height, width)
+            elif part == "xl/sharedstrings.xml":
+                try:
+                    long_text = long_text or _has_long_text(archive, info)
+                except (*_ZIP_ERRORS,):
+                    long_text = True
+    return long_text
+
+
+def _has_long_text(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    tail = b""
+    with archive.open(info) as stream:
+        while chunk := stream.read(8 << 20):
+            chunk = tail + chunk
+            if _LONG_TEXT.search(chunk):
+                return True
+            tail = chunk[max(chunk.rfind(b">"), 0):]
+    return False
 
 
 _SHEET_TAG = re.compile(rb'<(?:\w+:)?sheet\b[^>]*>')
@@ -231,23 +257,27 @@ def _sheet_names_by_part(archive: zipfile.ZipFile) -> dict[str, str]:
     return names
 
 
-_CELL_REF = b'<c r="'
-_WIDE_REF = re.compile(rb'<c r="[A-Z]{2}')
+#: A cell without an ``r="A1"`` reference first, or with a two-letter column: either sends
+#: the sheet to the exact measurement.
+_UNUSUAL_CELL = re.compile(rb'<c(?:[>/]| (?!r=")| r="[A-Z]{2})')
+#: Text of more bytes than Excel's characters per cell (a prefilter: UTF-8 and entities
+#: take more bytes than characters, so the cells are then measured in characters).
+_LONG_TEXT = re.compile(rb">[^<]{%d}" % (MAX_CELL_CHARS + 1))
 _ROW_NUMBER = re.compile(rb'<row r="([0-9]+)"')
 
 
-def _sheet_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int]:
+def _sheet_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, int, bool]:
     """(last row, last column) holding a value in a sheet part, 1-based, as calamine will
     see them (cells with a format but no value take no room: a sheet formatted down to
-    row 1,048,576 is fine).
+    row 1,048,576 is fine), and whether it holds text longer than `MAX_CELL_CHARS` bytes.
 
     The fast path reads the decompressed part once with C-speed searches: a sheet written
     by Excel, WPS, LibreOffice or openpyxl gives every cell an ``r="A1"`` reference first
     and rows in order, so at most 26 columns unless a two-letter reference appears, and the
     row of the last value is the last ``<row r=…>`` before it. Anything else (cells
     without references, wider sheets) is measured exactly by an XML parse."""
-    wide = False
-    unreferenced = False
+    unusual = False
+    long_text = False
     last_row = 0  # the row open at the end of what was read so far
     last_value_row = 0
     tail = b""
@@ -257,10 +287,10 @@ def _sheet_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int,
             if not chunk:
                 break
             chunk = tail + chunk
-            if not wide and _WIDE_REF.search(chunk):
-                wide = True
-            if not unreferenced and chunk.count(b"<c ") + chunk.count(b"<c>") != chunk.count(_CELL_REF):
-                unreferenced = True
+            if not unusual and _UNUSUAL_CELL.search(chunk):
+                unusual = True
+            if not long_text and _LONG_TEXT.search(chunk):
+                long_text = True
             value = max(chunk.rfind(b"<v>"), chunk.rfind(b"<v "), chunk.rfind(b"<is>"))
             if value >= 0:
                 found = _ROW_NUMBER.match(chunk, chunk.rfind(b"<row r=", 0, value))
@@ -268,10 +298,11 @@ def _sheet_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int,
             opened = _ROW_NUMBER.match(chunk, chunk.rfind(b"<row r="))
             if opened:
                 last_row = int(opened.group(1))
-            tail = chunk[-16:]
-    if not (wide or unreferenced):
-        return last_value_row, 26
-    return _sheet_extent_exact(archive, info)
+            tail = chunk[min(max(chunk.rfind(b">"), 0), len(chunk) - 16):]
+    if not unusual:
+        return last_value_row, 26, long_text
+    rows, cols = _sheet_extent_exact(archive, info)
+    return rows, cols, long_text
 
 
 def _column_number(letters: str) -> int:
@@ -377,8 +408,9 @@ def _xls_survives(path: Path) -> bool:
 def _open_calamine(path: Path, fmt: str) -> Workbook:
     import python_calamine as pc
 
+    long_text = True
     if fmt == "xlsx":
-        _check_xlsx(path)
+        long_text = _check_xlsx(path)
     elif not _is_encrypted_package(path) and not _xls_survives(path):
         raise _calamine_error(path, RuntimeError("the reader gave up"))
     try:
@@ -412,7 +444,9 @@ def _open_calamine(path: Path, fmt: str) -> Workbook:
             raise _panic_or(exc, path) from exc
         return RawSheet(name, rows, merged)
 
-    return Workbook(path, fmt, visible, load)
+    book_ = Workbook(path, fmt, visible, load)
+    book_.long_text_possible = long_text
+    return book_
 
 
 # ---------------------------------------------------------------- CSV

@@ -174,6 +174,28 @@ def test_a_ten_megabyte_cell(branch_db, tmp_path):
     assert "32,767" in str(error)
 
 
+def test_long_text_in_the_shared_strings_part_is_seen(tmp_path):
+    """Excel keeps text in the shared-strings part; a run past the limit there sends the
+    sheets to the exact measurement, a short one does not."""
+    for text, expected in (("注" * 12_000, True), ("注" * 100, False)):
+        path = write_book(tmp_path / "名单.xlsx", HEADER_ROW, member_row(2))
+        with zipfile.ZipFile(path, "a") as archive:
+            archive.writestr("xl/sharedStrings.xml", f'<sst><si><t>{text}</t></si></sst>')
+        assert readers._check_xlsx(path) is expected
+
+
+def test_long_bytes_but_few_characters_are_fine(branch_db, tmp_path):
+    """33,000 bytes of &amp; entities are 6,600 characters: measured in characters, imported."""
+    note = "&amp;" * 6_600
+    path = write_book(tmp_path / "名单.xlsx", '<row r="1">' + text_cell("A1", "姓名") + text_cell("B1", "公民身份号码")
+                      + text_cell("C1", "所在党支部") + text_cell("D1", "备注") + "</row>",
+                      f'<row r="2">{text_cell("A2", "张三")}{text_cell("B2", make_id("19800101"))}'
+                      f'{text_cell("C2", "银杏苑小区党支部")}{text_cell("D2", note)}</row>')
+    assert readers.open_workbook(path).long_text_possible
+    outcome = importing.run(path, "members", today=TODAY)
+    assert outcome.committed and Member.get().note == "&" * 6_600
+
+
 def test_a_cell_at_excels_own_limit_is_fine():
     sheet = readers.RawSheet("表", [["张" * readers.MAX_CELL_CHARS]])
     readers._check_cell_lengths(Path("a.xlsx"), sheet)
