@@ -444,9 +444,9 @@ def _open_calamine(path: Path, fmt: str) -> Workbook:
             raise _panic_or(exc, path) from exc
         return RawSheet(name, rows, merged)
 
-    book_ = Workbook(path, fmt, visible, load)
-    book_.long_text_possible = long_text
-    return book_
+    workbook = Workbook(path, fmt, visible, load)
+    workbook.long_text_possible = long_text
+    return workbook
 
 
 # ---------------------------------------------------------------- CSV
