@@ -373,6 +373,8 @@ class Account(BaseModel):
     is_active = pw.BooleanField(default=True)
     created_at = pw.CharField(default=_now)
     last_login_at = pw.CharField(null=True)
+    failed_logins = pw.IntegerField(default=0)  # wrong passwords in a row (migration 3)
+    locked_until = pw.CharField(null=True)  # ISO time the lock ends (migration 3)
 
 
 class AuditEvent(BaseModel):
