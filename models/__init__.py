@@ -16,6 +16,10 @@ from models.tables import (
     EstateRole,
     Fund,
     LedgerEntry,
+    Matter,
+    MatterCategory,
+    MatterEscalation,
+    MatterStep,
     Member,
     MemberTransfer,
     Organization,
@@ -39,4 +43,5 @@ __all__ = [
     "Organization", "Rating", "RatingCriterion", "RatingRound", "RatingScheme",
     "RatingScore", "ServiceProject", "ServiceRecord", "Setting", "TeamMembership",
     "Volunteer", "VolunteerTeam", "db",
+    "Matter", "MatterCategory", "MatterEscalation", "MatterStep",
 ]

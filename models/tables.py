@@ -399,10 +399,94 @@ class Setting(BaseModel):
     value_json = pw.TextField()
 
 
+# ---------------------------------------------------------------- residents' matters (migration 4)
+
+
+class MatterCategory(BaseModel):
+    """A category of matters (the 议事协商指导目录 and the like), with its own deadline."""
+
+    kind = pw.CharField()  # opinion | deliberation | dispute | qr_report | wish
+    name = pw.CharField()
+    domain = pw.CharField(null=True)  # 公共管理, 公共服务, 公益事业, 物业管理 …
+    deadline_amount = pw.IntegerField(null=True)  # overrides the kind's setting
+    deadline_unit = pw.CharField(null=True)  # day | workday | month
+    is_active = pw.BooleanField(default=True)
+    sort_order = pw.IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("kind", "name"), True),)
+
+
+class Matter(BaseModel):
+    """事项: one resident's matter from the first word to the residents' verdict."""
+
+    year = pw.IntegerField()
+    seq = pw.IntegerField()
+    number = pw.CharField(unique=True)  # SM2026-0001: kind prefix, year, sequence
+    external_no = pw.CharField(null=True, unique=True)  # 工单编号 of the 扫码 platform or 12345
+    kind = pw.CharField(index=True)
+    category = pw.ForeignKeyField(MatterCategory, null=True, backref="matters", on_delete="RESTRICT")
+    source = pw.CharField(null=True)  # phone | visit | grid | qr | online | meeting | hotline | other
+    estate = pw.ForeignKeyField(Estate, null=True, backref="matters", on_delete="RESTRICT")
+    building = pw.ForeignKeyField(Building, null=True, backref="matters", on_delete="RESTRICT")
+    grid = pw.CharField(null=True)
+    raiser_name = pw.CharField(null=True)
+    raiser_phone = pw.CharField(null=True)
+    content = pw.TextField()
+    received_on = pw.DateField(index=True)
+    deadline_on = pw.DateField(null=True)
+    level = pw.CharField(default="estate")  # estate | community | street: where it is settled
+    state = pw.CharField(index=True)  # the code of the last step done (see services.matters.workflow)
+    handler_branch = pw.ForeignKeyField(Branch, null=True, backref="matters", on_delete="RESTRICT")
+    handler_members = pw.CharField(null=True)
+    handler_unit = pw.CharField(null=True)  # 共建单位 or department
+    result = pw.TextField(null=True)
+    evaluation = pw.CharField(null=True)  # satisfied | basic | unsatisfied
+    closed_on = pw.DateField(null=True, index=True)
+    claimant_kind = pw.CharField(null=True)  # member | unit | team (微心愿)
+    claimant_name = pw.CharField(null=True)
+    note = pw.TextField(null=True)
+    created_at = pw.CharField(default=_now)
+    updated_at = pw.CharField(default=_now)
+
+    class Meta:
+        indexes = ((("year", "kind", "seq"), True),)
+
+
+class MatterStep(BaseModel):
+    """One step of a matter's workflow, in order. A reopen marks steps undone, never deletes."""
+
+    matter = pw.ForeignKeyField(Matter, backref="steps", on_delete="CASCADE")
+    step = pw.CharField()  # accept | assign | … | raise | listen | … | collect | claim | fulfil
+    step_on = pw.DateField()
+    participants = pw.TextField(null=True)
+    decision = pw.TextField(null=True)  # 民主定事: the vote or the agreement
+    votes_for = pw.IntegerField(null=True)
+    votes_against = pw.IntegerField(null=True)
+    votes_abstain = pw.IntegerField(null=True)
+    note = pw.TextField(null=True)
+    created_at = pw.CharField(default=_now)
+    created_by = pw.CharField(null=True)
+    undone_at = pw.CharField(null=True)
+    undone_reason = pw.CharField(null=True)
+
+
+class MatterEscalation(BaseModel):
+    """A matter passed up from one level to the next (小区 → 社区 → 街道)."""
+
+    matter = pw.ForeignKeyField(Matter, backref="escalations", on_delete="CASCADE")
+    from_level = pw.CharField()
+    to_level = pw.CharField()
+    escalated_on = pw.DateField()
+    reason = pw.CharField()
+    created_at = pw.CharField(default=_now)
+
+
 ALL_TABLES: list[type[BaseModel]] = [
     Community, Organization, Estate, Building, Branch, BranchAlias, BranchEstate,
     Member, BuildingGroup, BuildingGroupBuilding, MemberTransfer, EstateRole,
     VolunteerTeam, Volunteer, TeamMembership, ServiceProject, ServiceRecord,
     RatingScheme, RatingCriterion, RatingRound, Rating, RatingScore,
     Fund, LedgerEntry, Account, AuditEvent, Setting,
+    MatterCategory, Matter, MatterStep, MatterEscalation,
 ]

@@ -54,6 +54,7 @@ MIGRATIONS: list[Migration] = [
     Migration(1, "创建全部数据表", _sql("0001_initial.sql")),
     Migration(2, "党员增加延长预备期（至何日、原因）", _sql("0002_probation_extension.sql")),
     Migration(3, "账号记录连续输错密码次数和锁定时间", _sql("0003_account_lockout.sql")),
+    Migration(4, "增加居民事项（社情民意、议事协商、矛盾调解、扫码报事、微心愿）", _sql("0004_matters.sql")),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version
