@@ -8,13 +8,15 @@ masked unless the acting account may see them. Newest first.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from models import Account, AuditEvent, Branch, Building, BuildingGroup, Community, Estate, Member, Organization
 from wanghu_desk import validation, vocab
-from wanghu_desk.services.base import current_actor
+from wanghu_desk.errors import ValidationError
+from wanghu_desk.services.base import current_actor, require
 
 ACTIONS = {
     "create": "新增",
@@ -33,6 +35,60 @@ ACTIONS = {
     "set_leader": "设置组长",
     "demo": "装入演示数据",
     "import": "导入",
+    "activate": "启用",
+    "deactivate": "停用",
+    "enable": "启用",
+    "disable": "停用",
+    "bulk_allocation": "批量拨付",
+    "cancel_publicity": "撤回公示",
+    "publicity": "开始公示",
+    "finalize": "定级",
+    "reopen": "重新打开",
+    "cap_decision": "封顶决定",
+    "link_member": "关联党员",
+    "rejoin": "重新加入",
+    "score": "评分",
+    "scores": "批量评分",
+    "self_stars": "自评星级",
+    "veto": "一票否决",
+    "unveto": "撤销否决",
+    "setup": "设置管理员",
+    "login": "登录",
+    "login_failed": "密码错误",
+    "lock": "锁定账号",
+    "reset_password": "重置密码",
+    "change_password": "修改密码",
+    "export_unmasked": "导出完整身份证号",
+}
+
+#: The kinds of record in the log, in the words of the window.
+ENTITIES: dict[str, str] = {
+    "member": "党员",
+    "branch": "党支部",
+    "group": "楼栋党小组",
+    "organization": "党组织",
+    "community": "社区",
+    "estate": "小区",
+    "building": "楼栋",
+    "estate_role": "1+X 职务",
+    "volunteer": "志愿者",
+    "volunteer_team": "志愿服务队",
+    "team_membership": "服务队成员",
+    "service_project": "服务项目",
+    "service_record": "服务记录",
+    "rating": "星级评定",
+    "rating_round": "评定年度",
+    "rating_scheme": "评定方案",
+    "fund": "经费科目",
+    "ledger_entry": "经费台账",
+    "matter": "事项",
+    "matter_step": "事项进展",
+    "matter_category": "事项类别",
+    "import": "导入",
+    "export": "导出",
+    "database": "数据库",
+    "setting": "设置",
+    "account": "账号",
 }
 
 #: Field labels per entity (the member's live in services.members; repeated here so that
@@ -115,6 +171,103 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "owners_committee_phone": "业委会电话",
     },
     "building": {"estate_id": "所在小区", "number": "楼栋号", "units": "单元数", "households": "户数"},
+    "account": {"username": "账号名", "display_name": "姓名", "role": "角色", "is_active": "启用"},
+    "volunteer": {
+        "name": "姓名",
+        "id_number": "公民身份号码",
+        "phone": "联系电话",
+        "gender": "性别",
+        "birth_date": "出生日期",
+        "member_id": "关联党员",
+        "skills": "特长",
+        "registration_no": "注册编号",
+        "note": "备注",
+        "team_ids": "所在服务队",
+    },
+    "volunteer_team": {
+        "name": "名称",
+        "kind": "类型",
+        "branch_id": "所属党支部",
+        "community_id": "所在社区",
+        "leader_name": "队长",
+        "leader_phone": "队长电话",
+        "founded_on": "成立日期",
+        "is_active": "启用",
+        "note": "备注",
+    },
+    "team_membership": {"team_id": "服务队", "volunteer_id": "志愿者", "joined_on": "加入日期", "left_on": "离队日期"},
+    "service_project": {
+        "name": "名称",
+        "team_id": "服务队",
+        "branch_id": "所属党支部",
+        "community_id": "所在社区",
+        "description": "内容",
+        "started_on": "开始日期",
+        "is_active": "启用",
+    },
+    "service_record": {
+        "volunteer_id": "志愿者",
+        "team_id": "服务队",
+        "project_id": "服务项目",
+        "served_on": "服务日期",
+        "activity": "服务内容",
+        "minutes": "时长（分钟）",
+    },
+    "rating": {
+        "round_id": "评定年度",
+        "branch_id": "党支部",
+        "self_stars": "自评星级",
+        "vetoed": "一票否决",
+        "veto_reason": "否决原因",
+        "total_cp": "总分（百分之一分）",
+        "stars": "星级",
+        "cap_decision": "封顶决定",
+        "note": "备注",
+        "stage": "评分阶段",
+        "points_cp": "得分（百分之一分）",
+        "scores": "得分",
+        "score": "得分",
+    },
+    "rating_round": {
+        "year": "年度",
+        "scheme_id": "评定方案",
+        "status": "状态",
+        "publicity_start": "公示开始",
+        "publicity_end": "公示结束",
+        "finalized_at": "定级时间",
+        "finalized_by": "定级人",
+        "branches": "参评支部",
+    },
+    "rating_scheme": {"name": "名称", "thresholds": "星级分数线", "caps": "封顶规则", "note": "备注"},
+    "fund": {"name": "名称", "carries_over": "结余结转", "minimum_fen": "最低拨付（分）"},
+    "ledger_entry": {
+        "branch_id": "党支部",
+        "fund_id": "经费科目",
+        "year": "年度",
+        "voucher_no": "凭证号",
+        "entry_date": "日期",
+        "kind": "类别",
+        "subject": "科目",
+        "summary": "摘要",
+        "amount_fen": "金额（分）",
+        "handler": "经办人",
+        "approver": "审批人",
+        "second_approver": "第二审批人",
+        "reverses_id": "冲销凭证",
+        "created_by": "录入人",
+    },
+    "import": {
+        "kind": "导入内容",
+        "file": "文件",
+        "sheets": "工作表",
+        "inserted": "新增",
+        "updated": "更新",
+        "unchanged": "不变",
+        "skipped_invalid": "跳过的错误行",
+        "year": "年度",
+        "stage": "评分阶段",
+    },
+    "export": {"kind": "导出内容", "file": "文件", "rows": "行数"},
     "estate_role": {
         "estate_id": "小区",
         "role": "职务",
@@ -126,6 +279,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     },
 }
 
+_ROLE_LABELS = {"admin": "管理员", "clerk": "录入员", "viewer": "查看"}
 _SKIPPED = {"id", "name_initials", "created_at", "updated_at", "sort_order"}
 
 
@@ -210,6 +364,8 @@ def _show(entity: str, key: str, value: Any, names: _Names, see_ids: bool) -> st
         return "是" if value else "否"
     if key == "id_number" and not see_ids:
         return validation.mask_id_number(str(value))
+    if entity == "account" and key == "role":
+        return _ROLE_LABELS.get(str(value), str(value))
     if key in _ID_FIELDS:
         return names.get(_ID_FIELDS[key], value)
     codes = _CODE_FIELDS.get((entity, key))
@@ -252,27 +408,161 @@ def history(entity: str, entity_id: int, *, limit: int = 200) -> list[HistoryEnt
             account=accounts.get(event.account_name, event.account_name),
             action=ACTIONS.get(event.action, event.action),
             note=event.note or "",
+            changes=_changes(entity, event.action, before, after, labels, names, see_ids),
         )
-        keys = list(after) + [k for k in before if k not in after]
-        for key in keys:
-            if key in _SKIPPED:
-                continue
-            old, new = before.get(key), after.get(key)
-            if event.action == "create" and new in (None, "", False):
-                continue
-            if event.action != "create" and old == new:
-                continue
-            entry.changes.append(
-                Change(
-                    field=key,
-                    label=labels.get(key, key),
-                    before=_show(entity, key, old, names, see_ids) if key in before else "",
-                    after=_show(entity, key, new, names, see_ids) if key in after else "",
-                )
-            )
         out.append(entry)
+    return out
+
+
+def _changes(
+    entity: str,
+    action: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    labels: dict[str, str],
+    names: _Names,
+    see_ids: bool,
+) -> list[Change]:
+    out = []
+    keys = list(after) + [k for k in before if k not in after]
+    for key in keys:
+        if key in _SKIPPED or key == "password_hash":
+            continue
+        old, new = before.get(key), after.get(key)
+        if action == "create" and new in (None, "", False):
+            continue
+        if action != "create" and old == new:
+            continue
+        out.append(
+            Change(
+                field=key,
+                label=labels.get(key, key),
+                before=_show(entity, key, old, names, see_ids) if key in before else "",
+                after=_show(entity, key, new, names, see_ids) if key in after else "",
+            )
+        )
     return out
 
 
 def member_history(member_id: int, *, limit: int = 200) -> list[HistoryEntry]:
     return history("member", member_id, limit=limit)
+
+
+# ---------------------------------------------------------------- the whole log (系统 tab)
+
+#: The viewer shows at most this many events; narrower filters find older ones.
+LOG_LIMIT = 5000
+
+
+@dataclass
+class LogEntry:
+    """One event of the 操作日志 as the viewer lists it."""
+
+    id: int
+    at: str  # "2026-11-22 10:30:05"
+    username: str
+    account: str  # display name
+    entity_code: str
+    entity: str  # Chinese
+    entity_id: int | None
+    action_code: str
+    action: str  # Chinese
+    note: str
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def details(self) -> str:
+        """The changed fields in one line: 姓名：张三 → 李四；联系电话：（空） → 139…"""
+        parts = []
+        for c in self.changes:
+            if c.before and c.after:
+                parts.append(f"{c.label}：{c.before} → {c.after}")
+            else:
+                parts.append(f"{c.label}：{c.after or c.before}")
+        text = "；".join(parts)
+        if self.note:
+            text = f"{self.note}。{text}" if text else self.note
+        return text
+
+
+@dataclass
+class LogChoices:
+    """The values the viewer's filters offer: (Chinese label, stored code)."""
+
+    accounts: list[tuple[str, str]]
+    entities: list[tuple[str, str]]
+    actions: list[tuple[str, str]]
+
+
+def entity_label(code: str) -> str:
+    return ENTITIES.get(code, code)
+
+
+def action_label(code: str) -> str:
+    return ACTIONS.get(code, code)
+
+
+def log_choices() -> LogChoices:
+    """Accounts, kinds of record and actions that occur in the log (administrators only)."""
+    require("admin")
+    names = dict(Account.select(Account.username, Account.display_name).tuples())
+    used_accounts = [r[0] for r in AuditEvent.select(AuditEvent.account_name).distinct().tuples()]
+    accounts = sorted(
+        (f"{names[u]}（{u}）" if names.get(u, u) != u else u, u) for u in set(used_accounts) | set(names) if u
+    )
+    entities = sorted({(entity_label(r[0]), r[0]) for r in AuditEvent.select(AuditEvent.entity).distinct().tuples()})
+    actions = sorted({(action_label(r[0]), r[0]) for r in AuditEvent.select(AuditEvent.action).distinct().tuples()})
+    return LogChoices(accounts=accounts, entities=entities, actions=actions)
+
+
+def search(
+    *,
+    username: str | None = None,
+    entity: str | None = None,
+    action: str | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    limit: int = LOG_LIMIT,
+) -> tuple[list[LogEntry], bool]:
+    """The events matching every given filter, newest first, and whether there were more
+    than `limit` (administrators only). Dates are inclusive days."""
+    require("admin")
+    if date_from and date_to and date_from > date_to:
+        raise ValidationError("开始日期晚于结束日期，请重新选择。")
+    query = AuditEvent.select()
+    if username:
+        query = query.where(AuditEvent.account_name == username)
+    if entity:
+        query = query.where(AuditEvent.entity == entity)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if date_from:
+        query = query.where(AuditEvent.at >= date_from.isoformat())
+    if date_to:
+        query = query.where(AuditEvent.at < (date_to + dt.timedelta(days=1)).isoformat())
+    events = list(query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit + 1))
+    more = len(events) > limit
+    see_ids = current_actor().may_see_id_numbers
+    names = _Names()
+    accounts = dict(Account.select(Account.username, Account.display_name).tuples())
+    out = []
+    for event in events[:limit]:
+        before, after = _load(event.before_json), _load(event.after_json)
+        out.append(
+            LogEntry(
+                id=event.id,
+                at=(event.at or "")[:19].replace("T", " "),
+                username=event.account_name,
+                account=accounts.get(event.account_name, event.account_name),
+                entity_code=event.entity,
+                entity=entity_label(event.entity),
+                entity_id=event.entity_id,
+                action_code=event.action,
+                action=action_label(event.action),
+                note=event.note or "",
+                changes=_changes(
+                    event.entity, event.action, before, after, FIELD_LABELS.get(event.entity, {}), names, see_ids
+                ),
+            )
+        )
+    return out, more

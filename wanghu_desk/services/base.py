@@ -48,8 +48,13 @@ class Actor:
         return self.is_admin
 
 
-#: Until the security issue adds logins, the program acts as one built-in administrator.
+#: The built-in administrator that scripts and tests act as. The two entry points never
+#: leave it in place: the window starts as `NOBODY` and acts as the account that logged in
+#: (`ui.login_dialog`), the command line as its `--user` (`wanghu_desk.cli`).
 SYSTEM_ADMIN = Actor(username="admin", display_name="管理员", role="admin")
+
+#: Before anyone has logged in: may read nothing personal and write nothing.
+NOBODY = Actor(username="", display_name="未登录", role="none")
 
 _session_actor: Actor = SYSTEM_ADMIN
 _override: contextvars.ContextVar[Actor | None] = contextvars.ContextVar("actor", default=None)
@@ -73,15 +78,21 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
         _override.reset(token)
 
 
-def require(permission: str) -> Actor:
-    """Raise `PermissionDenied` unless the acting account has `permission`."""
-    actor = current_actor()
+def require(permission: str, actor: Actor | None = None) -> Actor:
+    """Raise `PermissionDenied` unless the acting account (or `actor`) has `permission`.
+
+    "self" is no role check at all: logging in and changing one's own password, whose
+    services check who is asking themselves (a password)."""
+    actor = actor or current_actor()
     allowed = {
         "write": actor.can_write,
         "admin": actor.is_admin,
         "see_id_numbers": actor.may_see_id_numbers,
+        "self": True,
     }.get(permission, False)
     if not allowed:
+        if actor.role == "none":
+            raise PermissionDenied("还没有登录。请先用自己的账号登录。")
         messages = {
             "write": "当前账号只能查看，不能修改数据。请用录入员或管理员账号登录。",
             "admin": "只有管理员可以做这项操作。",
@@ -121,8 +132,10 @@ class Transaction:
 
 
 @contextlib.contextmanager
-def writing(operation: str, permission: str = "write") -> Iterator[Transaction]:
-    actor = require(permission)
+def writing(operation: str, permission: str = "write", *, actor: Actor | None = None) -> Iterator[Transaction]:
+    """One audited transaction for `operation`, refused unless the acting account (or
+    `actor`, for the login itself) has `permission` ("write", "admin", "self" …)."""
+    actor = require(permission, actor)
     tx = Transaction(actor=actor, operation=operation)
     if db.in_transaction():
         with db.savepoint():
