@@ -9,8 +9,10 @@ clerk (they go to the log file).
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -65,6 +67,8 @@ def build_parser() -> ChineseArgumentParser:
     parser.add_argument("-h", "--help", action="help", help="显示帮助")
     parser.add_argument("--version", action="version", version=f"wanghu-desk {__version__}", help="显示版本")
     parser.add_argument("--db", type=Path, metavar="PATH", help=f"数据库文件（默认：{paths.default_db_path()}）")
+    parser.add_argument("--user", metavar="NAME",
+                        help=f"以这个账号运行；密码在提示时输入，或放在环境变量 {PASSWORD_ENV} 中")
     sub = parser.add_subparsers(dest="command", metavar="命令", parser_class=ChineseArgumentParser)
 
     def add(name: str, help_text: str) -> ChineseArgumentParser:
@@ -119,6 +123,65 @@ def _db_path(args: argparse.Namespace) -> Path:
     return args.db or paths.default_db_path()
 
 
+#: The password of `--user` for scripts (otherwise asked for at a prompt).
+PASSWORD_ENV = "WANGHU_DESK_PASSWORD"
+
+
+def _password(prompt: str) -> str | None:
+    """The password from the environment, else from a prompt on a terminal, else None."""
+    value = os.environ.get(PASSWORD_ENV)
+    if value:
+        return value
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(prompt)
+    return None
+
+
+def _sign_in(args: argparse.Namespace, permission: str | None = None) -> None:
+    """Act as `--user` on the open database (its password checked, with the window's
+    lock-out), or as the administrator on a database whose administrator is not set up
+    yet or that runs in single-user mode. `permission` ("admin") is checked at once."""
+    from wanghu_desk.services import accounts
+    from wanghu_desk.services.base import SYSTEM_ADMIN, require, set_session_actor
+
+    if accounts.needs_setup():
+        actor = SYSTEM_ADMIN
+    elif accounts.single_user_mode():
+        actor = accounts.single_user_actor()
+    else:
+        if not args.user:
+            raise errors.UsageError(
+                f"这个数据库已设置账号。请用 --user 账号名 指定账号；密码在提示时输入，或放在环境变量 {PASSWORD_ENV} 中。"
+            )
+        password = _password(f"账号「{args.user}」的密码：")
+        if password is None:
+            raise errors.UsageError(f"请输入账号「{args.user}」的密码：在终端提示时输入，或设置环境变量 {PASSWORD_ENV}。")
+        actor = accounts.authenticate(args.user, password)
+    set_session_actor(actor)
+    if permission:
+        require(permission)
+
+
+def _create_administrator(args: argparse.Namespace) -> None:
+    """`init`/`demo` on a new file: the administrator's password from the environment or
+    typed twice at a prompt; without either, the window asks for it at its first start."""
+    from wanghu_desk.services import accounts
+
+    if not accounts.needs_setup():
+        return
+    username = args.user or "admin"
+    password = os.environ.get(PASSWORD_ENV)
+    if not password and sys.stdin is not None and sys.stdin.isatty():
+        password = getpass.getpass(f"请设置管理员「{username}」的密码：")
+        if password != getpass.getpass("请再输入一次："):
+            raise errors.UsageError("两次输入的密码不一致，管理员没有创建。请重新运行 init 设置密码。")
+    if not password:
+        print(f"还没有设置管理员密码：第一次打开窗口时设置，或设置环境变量 {PASSWORD_ENV} 后再运行 init。")
+        return
+    accounts.create_first_admin(password, username=username)
+    print(f"已创建管理员账号「{username}」。")
+
+
 def cmd_init(args) -> int:
     handle = database.open_database(_db_path(args))
     try:
@@ -128,6 +191,7 @@ def cmd_init(args) -> int:
             print(f"已升级数据库到第 {handle.migrated[-1]} 版：{handle.path}")
         else:
             print(f"数据库已是最新版本：{handle.path}")
+        _create_administrator(args)
     finally:
         database.close_database()
     return EXIT_OK
@@ -138,7 +202,9 @@ def cmd_demo(args) -> int:
 
     database.open_database(_db_path(args))
     try:
+        _sign_in(args, "admin")
         counts = demo.build_demo()
+        _create_administrator(args)
     finally:
         database.close_database()
     figures = "，".join(f"{k} {v}" for k, v in counts.items()) if isinstance(counts, dict) else ""
@@ -151,6 +217,7 @@ def cmd_stats(args) -> int:
 
     database.open_database(_db_path(args), create=False, lock=False)
     try:
+        _sign_in(args)
         figures = stats.collect()
     finally:
         database.close_database()
@@ -201,6 +268,7 @@ def format_stats(figures: dict) -> str:
 def cmd_backup(args) -> int:
     database.open_database(_db_path(args), create=False, lock=False)
     try:
+        _sign_in(args, "admin")  # a backup holds every full ID number
         target = database.backup_to(args.out) if args.out else database.auto_backup("manual")
     finally:
         database.close_database()
@@ -212,6 +280,7 @@ def cmd_restore(args) -> int:
     database.verify_restorable(args.file)  # refuse before touching anything
     database.open_database(_db_path(args))
     try:
+        _sign_in(args, "admin")
         safety = database.restore_from(args.file)
     finally:
         database.close_database()
@@ -281,6 +350,7 @@ def cmd_import(args) -> int:
             raise errors.UsageError("导入星级评定得分时请用 --year 指定年度，例如 --year 2026。")
         database.open_database(_db_path(args))
         try:
+            _sign_in(args)
             outcome = importing.run(args.file, args.kind, args.sheet, dry_run=args.dry_run,
                                     skip_invalid=args.skip_invalid, year=args.year, stage=args.stage)
         finally:
@@ -326,6 +396,7 @@ def _with_read_only_database(args, make: Callable[[], Path]) -> Path:
     that does not exist is a usage error (exit 2)."""
     database.open_database(_db_path(args), create=False, lock=False)
     try:
+        _sign_in(args)
         return make()
     except errors.NotFoundError as exc:
         raise errors.UsageError(exc.message) from exc
@@ -358,6 +429,7 @@ def cmd_export(args) -> int:
 
     database.open_database(_db_path(args), create=False, lock=False)
     try:
+        _sign_in(args)
         result = exports.export(args.kind, args.out, branch=args.branch, per_branch=args.per_branch,
                                 unmasked=args.unmasked)
     except errors.NotFoundError as exc:  # --branch names no branch: a usage error
@@ -419,6 +491,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     from wanghu_desk.logs import setup_logging
 
     setup_logging()
+    from wanghu_desk.services import base
+
+    acting = base.session_actor()
     try:
         return COMMANDS[args.command](args)
     except errors.UserError as exc:
@@ -432,6 +507,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("程序出错，操作没有完成。详细信息已写入日志文件夹："
               f"{paths.log_dir()}", file=sys.stderr)
         return EXIT_USAGE
+    finally:
+        base.set_session_actor(acting)  # one command's login ends with it
 
 
 def _utf8_stdio() -> None:

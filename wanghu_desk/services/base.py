@@ -64,6 +64,11 @@ def current_actor() -> Actor:
     return _override.get() or _session_actor
 
 
+def session_actor() -> Actor:
+    """The account the program acts as outside any `acting_as` block."""
+    return _session_actor
+
+
 def set_session_actor(actor: Actor) -> None:
     global _session_actor
     _session_actor = actor
