@@ -262,6 +262,12 @@ def format_stats(figures: dict) -> str:
             f"  {year} 年经费：拨付 {_yuan(f['allocated_fen'])}，支出 {_yuan(f['spent_fen'])}，"
             f"结余 {_yuan(f['balance_fen'])}"
         )
+    mt = figures.get("matters")
+    if mt:
+        lines.append(
+            f"  {mt['year']} 年居民事项：受理 {mt['received']} 件，办结 {mt['settled']} 件，"
+            f"按时办结率 {mt['on_time_rate']}，满意率 {mt['satisfaction_rate']}，逾期未办结 {mt['overdue_open']} 件"
+        )
     return "\n".join(lines)
 
 

@@ -19,6 +19,9 @@ from models import (
     EstateRole,
     Fund,
     LedgerEntry,
+    Matter,
+    MatterEscalation,
+    MatterStep,
     Member,
     MemberTransfer,
     Organization,
@@ -39,6 +42,7 @@ from models.base import BaseModel
 from wanghu_desk.demo._common import _bulk, _next_id
 from wanghu_desk.demo.data import DEFAULT_SEED, ORGANIZATION_NAME
 from wanghu_desk.demo.ledgers import _Ledgers
+from wanghu_desk.demo.matters import _Matters
 from wanghu_desk.demo.members import _Members
 from wanghu_desk.demo.organisation import _OrganisationPlan
 from wanghu_desk.demo.ratings import _Rating
@@ -47,7 +51,7 @@ from wanghu_desk.errors import UsageError
 from wanghu_desk.services.base import writing
 
 
-class _Builder(_OrganisationPlan, _Members, _Volunteers, _Rating, _Ledgers):
+class _Builder(_OrganisationPlan, _Members, _Volunteers, _Rating, _Ledgers, _Matters):
     """The whole demo: every part, run in order by `generate`."""
 
     def generate(self) -> None:
@@ -55,7 +59,7 @@ class _Builder(_OrganisationPlan, _Members, _Volunteers, _Rating, _Ledgers):
                       Member, BuildingGroup, BuildingGroupBuilding, MemberTransfer, EstateRole,
                       VolunteerTeam, Volunteer, TeamMembership, ServiceProject, ServiceRecord,
                       RatingScheme, RatingCriterion, RatingRound, Rating, RatingScore, Fund,
-                      LedgerEntry, Account):
+                      LedgerEntry, Account, Matter, MatterStep, MatterEscalation):
             self.ids[model] = _next_id(model)
         self.build_organisation()
         self.plan_branches()
@@ -73,6 +77,7 @@ class _Builder(_OrganisationPlan, _Members, _Volunteers, _Rating, _Ledgers):
         if not Setting.select().where(Setting.key == "organization.name").exists():
             self.add(Setting, {"key": "organization.name",
                                "value_json": json.dumps(ORGANIZATION_NAME, ensure_ascii=False)})
+        self.build_matters()  # last: it seeds its own generator from what the others left
 
 
 #: Insert order: parents before children (building groups and members refer to each
@@ -82,7 +87,7 @@ INSERT_ORDER: tuple[type[BaseModel], ...] = (
     BuildingGroup, BuildingGroupBuilding, Member, MemberTransfer, EstateRole,
     VolunteerTeam, Volunteer, TeamMembership, ServiceProject, ServiceRecord,
     RatingScheme, RatingCriterion, RatingRound, Rating, RatingScore, Fund, LedgerEntry,
-    Account, Setting,
+    Account, Setting, Matter, MatterStep, MatterEscalation,
 )
 
 
@@ -152,4 +157,5 @@ def _counts(b: _Builder) -> dict[str, int]:
         "ratings": len(rows.get(Rating, [])),
         "rating_scores": len(rows.get(RatingScore, [])),
         "ledger_entries": len(rows.get(LedgerEntry, [])),
+        "matters": len(rows.get(Matter, [])),
     }

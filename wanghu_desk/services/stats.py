@@ -122,7 +122,14 @@ def collect(today: dt.date | None = None) -> dict[str, Any]:
         "service_projects": volunteers.project_count(),
         "ratings": rating_summary(),
         "ledger": ledger_summary(),
+        "matters": _matters_summary(today),
     }
+
+
+def _matters_summary(today: dt.date | None) -> dict[str, Any]:
+    from wanghu_desk.services import matters  # residents' matters: this year's figures
+
+    return matters.stats_summary(today)
 
 
 def collect_quarter(year: int, quarter: int, *, today: Any = None) -> dict[str, Any]:

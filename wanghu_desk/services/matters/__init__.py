@@ -24,6 +24,7 @@ from wanghu_desk.services.matters.figures import (
     overdue_reminder,
     quarter_figures,
     rate_text,
+    stats_summary,
     year_figures,
 )
 from wanghu_desk.services.matters.register import (
@@ -52,5 +53,5 @@ __all__ = [
     "check_matter", "check_step", "claimant_text", "create_matter", "deadline_after", "deadline_for",
     "deadline_rule", "escalate", "figures", "handler_text", "kind_deadlines", "list_matters", "mask_phone",
     "matter_detail", "matter_row", "next_number", "overdue_reminder", "quarter_figures", "rate_text",
-    "record_step", "reopen", "rule_text", "set_category_deadline", "vocab", "year_figures",
+    "record_step", "reopen", "rule_text", "set_category_deadline", "stats_summary", "vocab", "year_figures",
 ]

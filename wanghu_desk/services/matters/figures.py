@@ -183,3 +183,9 @@ def overdue_reminder(*, today: dt.date | None = None) -> OverdueReminder:
     count = query.count()
     first = query.first()
     return OverdueReminder(count, first.number if first else "", as_date(first.deadline_on) if first else None)
+
+
+def stats_summary(today: dt.date | None = None) -> dict:
+    """This year's figures as plain JSON values (the `matters` key of `stats --json`)."""
+    today = today or dt.date.today()
+    return {"year": today.year, **year_figures(today.year, today=today).as_dict()}
