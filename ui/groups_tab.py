@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import dialogs
+from ui import dialogs, screen_fit
 from ui.filter_bar import EmptyState, FilterBar
 from ui.member_dialog import PRIMARY_DISABLED
 from ui.org_edit_dialogs import GroupDialog, MoveGroupDialog, confirm_dissolve
@@ -215,9 +215,11 @@ class GroupsTab(QWidget):
         member_bar = QHBoxLayout()
         member_bar.addWidget(heading("本支部党员", self))
         member_bar.addWidget(self.member_filter, 1)
-        member_bar.addWidget(self.assign_button)
-        member_bar.addWidget(self.unassign_button)
-        member_bar.addWidget(self.leader_button)
+        action_bar = QHBoxLayout()  # a row of its own: beside the filters they were squeezed at 1366 px
+        action_bar.addStretch(1)
+        action_bar.addWidget(self.assign_button)
+        action_bar.addWidget(self.unassign_button)
+        action_bar.addWidget(self.leader_button)
         self.member_view = make_table("groupMemberTable", self.member_model, self)
         self.member_view.selectionModel().selectionChanged.connect(lambda _s, _d: self._update_buttons())
         self.member_view.customContextMenuRequested.connect(self._member_menu)
@@ -236,6 +238,7 @@ class GroupsTab(QWidget):
         right_layout.addWidget(self.warnings)
         right_layout.addWidget(line)
         right_layout.addLayout(member_bar)
+        right_layout.addLayout(action_bar)
         right_layout.addWidget(self.member_view, 3)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -246,6 +249,7 @@ class GroupsTab(QWidget):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         left_width = sum(self.branch_view.columnWidth(i) for i in range(len(BRANCH_COLUMNS))) + 24
+        left_width = min(left_width, screen_fit.room(self).width() * 2 // 5)  # the right side's buttons need room
         self.splitter.setSizes([left_width, 900])
 
         self.empty_label = QLabel(EMPTY_TEXT, self)

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 
 from reports import importing
 from reports.columns import KIND_COLUMNS, KIND_LABELS
-from ui import dialogs, workers
+from ui import dialogs, screen_fit, workers
 from ui.import_table_model import ImportTableModel
 from wanghu_desk.errors import UserError
 from wanghu_desk.rating_rules import STAGE_LABELS
@@ -70,7 +70,7 @@ class ImportDialog(QDialog):
         self.setObjectName("importDialog")
         self.setWindowTitle("导入名册")
         self.setAcceptDrops(True)
-        self.resize(1100, 680)
+        screen_fit.fit(self, self.fontMetrics().horizontalAdvance("中") * 84, self.fontMetrics().height() * 36)
         self.path: Path | None = None
         self.preview: importing.ImportPreview | None = None
         self.outcome: importing.ImportOutcome | None = None

@@ -44,7 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import dialogs, formatting
+from ui import dialogs, formatting, screen_fit
 from ui.record_table_model import Column, RecordTableModel
 from ui.table_view import make_table
 from wanghu_desk import vocab
@@ -265,16 +265,8 @@ def _banner() -> QLabel:
 
 
 def grow_to_fit(dialog: QDialog) -> None:
-    """Grow (never shrink) a shown dialog when message lines appear: Qt's minimum size of a
-    window with word-wrapped labels is computed at another width and can be too small."""
-    if not dialog.isVisible() or dialog.layout() is None:
-        return
-    dialog.layout().activate()
-    need = dialog.sizeHint().height()
-    if dialog.layout().hasHeightForWidth():
-        need = max(need, dialog.layout().totalHeightForWidth(dialog.width()))
-    if dialog.height() < need:
-        dialog.resize(dialog.width(), need)
+    """Grow (never shrink) a shown dialog when message lines appear, up to the screen."""
+    screen_fit.grow_to_layout(dialog)
 
 
 def year_date_range(year: int, today: dt.date) -> tuple[dt.date, dt.date, dt.date]:
@@ -354,7 +346,7 @@ class EntryDialog(QDialog):
         layout.addWidget(self.banner)
         layout.addWidget(_separator())
         layout.addWidget(box)
-        self.resize(max(self.fontMetrics().horizontalAdvance("中") * 34, self.sizeHint().width()), self.sizeHint().height())
+        screen_fit.fit(self, max(self.fontMetrics().horizontalAdvance("中") * 34, self.sizeHint().width()))
 
         for key, widget in (("summary", self.summary), ("handler", self.handler), ("approver", self.approver),
                             ("second_approver", self.second)):
@@ -518,7 +510,7 @@ class ReversalDialog(QDialog):
         layout.addWidget(self.banner)
         layout.addWidget(_separator())
         layout.addWidget(box)
-        self.resize(max(self.fontMetrics().horizontalAdvance("中") * 40, self.sizeHint().width()), self.sizeHint().height())
+        screen_fit.fit(self, max(self.fontMetrics().horizontalAdvance("中") * 40, self.sizeHint().width()))
         self.original.currentIndexChanged.connect(lambda _i: self._changed())
         self.date.dateChanged.connect(lambda _d: self._changed())
         for w in (self.reason, self.handler, self.approver):
@@ -640,7 +632,7 @@ class EntryDetailDialog(QDialog):
         layout.addWidget(note)
         layout.addWidget(_separator())
         layout.addWidget(box)
-        self.resize(max(self.fontMetrics().horizontalAdvance("中") * 36, self.sizeHint().width()), self.sizeHint().height())
+        screen_fit.fit(self, max(self.fontMetrics().horizontalAdvance("中") * 36, self.sizeHint().width()))
 
     def _reverse(self) -> None:
         self.reverseRequested.emit(self.row.id)
@@ -771,8 +763,13 @@ class BulkAllocationDialog(QDialog):
         right.addWidget(self.table, 1)
         right.addWidget(self.plan_label)
         right.addWidget(self.banner)
+        left_box = QWidget()
+        left_box.setObjectName("bulkOptions")
+        left_box.setLayout(left)
+        left.setContentsMargins(0, 0, 6, 0)
+        self.options_scroll = screen_fit.scrolling(left_box, self, name="bulkOptionsScroll")
         body = QHBoxLayout()
-        body.addLayout(left, 0)
+        body.addWidget(self.options_scroll, 0)
         body.addLayout(right, 1)
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # grows as messages appear
@@ -780,7 +777,7 @@ class BulkAllocationDialog(QDialog):
         layout.addLayout(body, 1)
         layout.addWidget(_separator())
         layout.addWidget(box)
-        self.resize(self.fontMetrics().horizontalAdvance("中") * 86, self.fontMetrics().height() * 36)
+        screen_fit.fit(self, self.fontMetrics().horizontalAdvance("中") * 86, self.fontMetrics().height() * 36)
 
         self.flat_radio.toggled.connect(self._mode_changed)
         self.year.valueChanged.connect(lambda _v: (self._fit_date_to_year(), self._load_rating_years(),
@@ -980,7 +977,7 @@ class FundsDialog(QDialog):
         layout.addWidget(self.banner)
         layout.addWidget(_separator())
         layout.addWidget(box)
-        self.resize(max(self.fontMetrics().horizontalAdvance("中") * 40, self.sizeHint().width()), self.sizeHint().height())
+        screen_fit.fit(self, max(self.fontMetrics().horizontalAdvance("中") * 40, self.sizeHint().width()))
         self._check()
 
     def _check(self) -> None:

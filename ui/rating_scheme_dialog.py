@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui import screen_fit
 from ui.rating_grid_model import PointsValidator
 from wanghu_desk import vocab
 from wanghu_desk.errors import UserError
@@ -238,7 +239,7 @@ class RatingSchemeDialog(QDialog):
         self.read_only = self.scheme.locked
         self.setWindowTitle(f"{year} 年度评定标准" if year else "评定标准")
         self.setModal(True)
-        self.setMinimumSize(860, 620)
+        screen_fit.fit(self, self.fontMetrics().horizontalAdvance("中") * 66, self.fontMetrics().height() * 33)
 
         self.locked_label = QLabel(self.scheme.locked_reason or "")
         self.locked_label.setObjectName("lockedBanner")

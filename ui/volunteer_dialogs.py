@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import dialogs
+from ui import dialogs, screen_fit
 from ui.filter_bar import EmptyState, FilterBar
 from ui.table_view import make_table
 from ui.volunteer_table_models import VolunteerPickModel
@@ -273,6 +273,7 @@ class FormDialog(QDialog):
             item.show(error, self.check.warnings.get(name))
         self.save_button.setEnabled(self.check.ok)
         self.after_check()
+        screen_fit.grow_to_layout(self)  # a message line that appeared is not cut off
         return self.check
 
     def error_text(self, name: str) -> str:
@@ -758,7 +759,7 @@ class BulkRecordDialog(_ActivityFields, FormDialog):
         self.picker.model.checkedChanged.connect(lambda _n: self._picked())
         self.fields["team_id"].currentIndexChanged.connect(
             lambda _i: self.picker.set_team(self.fields["team_id"].currentData()))
-        self.resize(self.fontMetrics().horizontalAdvance("中") * 64, self.fontMetrics().height() * 42)
+        screen_fit.fit(self, self.fontMetrics().horizontalAdvance("中") * 64, self.fontMetrics().height() * 42)
         self._filling = True
         if team_id is not None:
             self._select("team_id", team_id)
@@ -817,7 +818,7 @@ class JoinTeamDialog(FormDialog):
         self.add_message("volunteer_ids", self.picker.view, self.pick_message)
         self._layout(self.picker, self.pick_message, grow=self.picker)
         self.picker.model.checkedChanged.connect(lambda _n: self._picked())
-        self.resize(self.fontMetrics().horizontalAdvance("中") * 50, self.fontMetrics().height() * 34)
+        screen_fit.fit(self, self.fontMetrics().horizontalAdvance("中") * 50, self.fontMetrics().height() * 34)
         self.recheck()
 
     def _picked(self) -> None:
