@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench screenshots clean
 
 $(STAMP): setup.cfg setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	for b in bench/bench_*.py; do echo "== $$b"; QT_QPA_PLATFORM=offscreen $(PY) $$b || exit 1; done
+
+# every dialog and tab as a PNG at 1366x768 and 1920x1080 at 150 % (build/screenshots)
+screenshots: $(STAMP)
+	$(PY) scripts/screenshots.py --out build/screenshots
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
