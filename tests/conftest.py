@@ -26,6 +26,19 @@ def _isolated_data_home(tmp_path_factory):
     else:
         os.environ["WANGHU_DESK_HOME"] = old
 
+
+
+@pytest.fixture(autouse=True)
+def _acting_as_the_administrator():
+    """Each test starts acting as the built-in administrator (the window's login and the
+    command line's --user set another account for the process; this puts it back)."""
+    from wanghu_desk.services import base
+
+    base.set_session_actor(base.SYSTEM_ADMIN)
+    yield
+    base.set_session_actor(base.SYSTEM_ADMIN)
+
+
 from reports import fonts as font_resolver  # noqa: E402
 from wanghu_desk import database  # noqa: E402
 

@@ -412,6 +412,10 @@ def quiet_main(monkeypatch, tmp_path):
     monkeypatch.setattr(gui, "_setup_crash_logging", lambda: tmp_path / "home" / "logs" / "wanghu-desk.log")
     monkeypatch.setattr(gui, "install_excepthook", lambda: None)
     monkeypatch.setattr(QApplication, "exec", lambda *a: 0)
+    from ui import login_dialog
+    from wanghu_desk.services.base import SYSTEM_ADMIN
+
+    monkeypatch.setattr(login_dialog, "sign_in", lambda *a, **k: SYSTEM_ADMIN)  # tests/test_ui_login.py drives it
     windows = []
     import ui.main_window
 

@@ -1,7 +1,9 @@
 """The window's entry point and composition root: checks for a display, sets up the log
 file, `faulthandler` and the crash dialog, builds the `QApplication` with the program's
 look, opens the database (offering a good backup when the file is damaged, the demo data
-when it is new), shows `ui.main_window.MainWindow` and closes the database on exit."""
+when it is new), asks who is using it (`ui.login_dialog.sign_in`: the administrator's
+password on the first start, a login after that), shows `ui.main_window.MainWindow` acting
+as that account and closes the database on exit."""
 
 from __future__ import annotations
 
@@ -18,8 +20,9 @@ from types import TracebackType
 
 from PySide6.QtWidgets import QApplication
 
-from ui import dialogs, main_window, theme
+from ui import dialogs, login_dialog, main_window, theme
 from wanghu_desk import APP_NAME, APP_TITLE, __version__, database, errors, logs, paths
+from wanghu_desk.services import base
 
 log = logging.getLogger(__name__)
 
@@ -191,10 +194,15 @@ def main(db_path: Path | str | None = None) -> int:
     install_excepthook()
     app = create_application()
     path = Path(db_path) if db_path else paths.default_db_path()
+    base.set_session_actor(base.NOBODY)  # nothing is readable or writable before the login
     handle = open_for_window(path)
     if handle is None:
         return 2
     try:
+        actor = login_dialog.sign_in()
+        if actor is None:  # 退出 on the login window
+            return 0
+        base.set_session_actor(actor)
         window = main_window.MainWindow(handle)
         window.show()
         if handle.created:
