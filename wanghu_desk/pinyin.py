@@ -13,10 +13,38 @@ tests/test_pinyin.py checks that both ways give the same result.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
+from typing import Any
 
-from pypinyin import Style, lazy_pinyin
-from pypinyin.constants import PHRASES_DICT
+# pypinyin (its phrase dictionary is a 2.5 MB JSON file, about 0.3 s to read) is imported
+# when first needed (`load`), or ahead of time on a worker thread once the window shows
+# (`warm_up`), so neither the window nor a command that needs no reading waits for it.
+lazy_pinyin: Any = None
+Style: Any = None
+PHRASES_DICT: Any = None
+_load_lock = threading.Lock()
+
+
+def load() -> None:
+    """Import pypinyin and its dictionaries (once; safe from any thread)."""
+    global lazy_pinyin, Style, PHRASES_DICT
+    if PHRASES_DICT is not None:
+        return
+    with _load_lock:
+        if PHRASES_DICT is None:
+            from pypinyin import Style as style
+            from pypinyin import lazy_pinyin as convert
+            from pypinyin.constants import PHRASES_DICT as phrases
+
+            lazy_pinyin, Style, PHRASES_DICT = convert, style, phrases
+
+
+def warm_up() -> threading.Thread:
+    """Load pypinyin on a daemon thread (the window calls it once it is shown)."""
+    thread = threading.Thread(target=load, name="pinyin-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 _SEPARATORS = "·•・.． \u00a0\u3000-"
 _DROP_SEPARATORS = dict.fromkeys(map(ord, _SEPARATORS))
@@ -42,12 +70,15 @@ def _char_initial(ch: str) -> str:
     """The initials of one character on its own (pypinyin's reading, remembered)."""
     found = _char_initials.get(ch)
     if found is None:
+        load()
         found = _char_initials[ch] = _letters(lazy_pinyin(ch, style=Style.FIRST_LETTER, errors="default"))
     return found
 
 
 def _has_phrase(text: str) -> bool:
     """True when two or more consecutive characters of `text` are a pypinyin dictionary word."""
+    if PHRASES_DICT is None:
+        load()
     n = len(text)
     if n == 2:
         return text in PHRASES_DICT
@@ -94,6 +125,7 @@ def _initials_full(name: str | None) -> str:
     text = "".join(ch for ch in name.strip() if ch not in _SEPARATORS)
     if not text:
         return ""
+    load()
     out = _letters(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default"))
     return _with_surname(name, text, out)
 
