@@ -327,7 +327,7 @@ def test_restore_confirmed_brings_the_backup_back(window, qtbot, monkeypatch, tm
     assert dialog_log.calls[0] == (
         "ask",
         "恢复备份",
-        "将用备份「备份 2026.db」替换当前全部数据，当前数据会先自动备份。",
+        "将用备份文件「备份 2026.db」替换数据库「wanghu.db」中的全部数据。要继续吗？",
     )
     assert dialog_log.kinds() == ["ask", "inform"]
     assert window.header_title.text() == "望湖街道"

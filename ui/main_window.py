@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 import wanghu_desk
 from ui import dialogs, export_actions, workers
+from ui.backup_dialog import BackupDialog, restore_question
 from ui.dashboard import Dashboard
 from ui.groups_tab import GroupsTab
 from ui.import_dialog import ImportDialog
@@ -167,6 +168,7 @@ class MainWindow(QMainWindow):
         ]
         self.backup_action = self._action("备份…", self.backup, "Ctrl+B")
         self.restore_action = self._action("恢复…", self.restore)
+        self.backups_action = self._action("备份与恢复…", self.show_backups)
         self.open_backups_action = self._action("打开备份文件夹", self.open_backups_folder)
         self.quit_action = self._action("退出", self.close, "Ctrl+Q")
         self.page_actions = [
@@ -184,6 +186,7 @@ class MainWindow(QMainWindow):
         for action in self.export_actions:
             self.export_menu.addAction(action)
         file_menu.addSeparator()
+        file_menu.addAction(self.backups_action)
         file_menu.addAction(self.backup_action)
         file_menu.addAction(self.restore_action)
         file_menu.addAction(self.open_backups_action)
@@ -277,7 +280,7 @@ class MainWindow(QMainWindow):
         )
 
     def _set_busy_actions(self, busy: bool) -> None:
-        for action in (self.backup_action, self.restore_action):
+        for action in (self.backup_action, self.restore_action, self.backups_action):
             action.setEnabled(not busy)
         self.dashboard.demo_button.setEnabled(not busy)
 
@@ -309,17 +312,24 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "选择要恢复的备份", folder, "数据库备份 (*.db);;所有文件 (*)")
         if not path:
             return None
-        source = Path(path)
-        confirmed = dialogs.ask(
-            self,
-            "恢复备份",
-            f"将用备份「{source.name}」替换当前全部数据，当前数据会先自动备份。",
-            ok_text="恢复",
-            informative="恢复后，本窗口显示的是备份里的数据。",
-            default_ok=False,
-        )
-        if not confirmed:
+        return self.restore_file(Path(path))
+
+    def show_backups(self) -> BackupDialog:
+        """文件 → 备份与恢复…: the automatic backups, with restore (see ui.backup_dialog)."""
+        dialog = BackupDialog(self, restore_file=self.restore_file, restore_other=self.restore, run=self._run)
+        dialog.finished.connect(lambda _code: dialog.deleteLater())
+        dialog.open()
+        return dialog
+
+    def restore_file(
+        self, source: Path, what: str | None = None, before_start: Callable[[], None] | None = None
+    ) -> workers.Task | None:
+        """Ask (naming what is replaced by what), then restore `source` on a worker."""
+        text, informative = restore_question(source, what)
+        if not dialogs.ask(self, "恢复备份", text, ok_text="恢复", informative=informative, default_ok=False):
             return None
+        if before_start is not None:
+            before_start()
 
         def finished(safety: Path) -> None:
             self.refresh_all()

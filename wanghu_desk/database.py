@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import socket
 import sqlite3
 from dataclasses import dataclass, field
@@ -381,6 +382,100 @@ def list_backups(backups: Path | None = None, reason: str | None = None) -> list
         return []
     pattern = f"*-{reason}.db" if reason else "*.db"
     return sorted(folder.glob(pattern), key=lambda p: p.name.split("-", 1)[-1], reverse=True)
+
+
+#: What each automatic backup was taken for, as the backups list shows it.
+BACKUP_REASONS = {
+    "daily": "每日自动备份",
+    "manual": "手动备份",
+    "before-import": "导入前自动备份",
+    "before-restore": "恢复前自动备份",
+    "before-migration": "升级前自动备份",
+}
+_BACKUP_NAME = re.compile(r"-(\d{8}-\d{6})-(\d{6})-([a-z-]+)\.db$")
+
+
+@dataclass(frozen=True)
+class BackupEntry:
+    """One automatic backup file as the 备份与恢复 dialog lists it."""
+
+    path: Path
+    taken_at: dt.datetime
+    reason: str
+    size: int
+
+    @property
+    def id(self) -> str:
+        return str(self.path)
+
+    @property
+    def reason_label(self) -> str:
+        return BACKUP_REASONS.get(self.reason, "自动备份")
+
+    @property
+    def label(self) -> str:
+        return f"{self.taken_at:%Y-%m-%d %H:%M} 的{self.reason_label}"
+
+
+def backup_entries(backups: Path | None = None) -> list[BackupEntry]:
+    """The automatic backups in `backups` (default: the open database's), newest first.
+    Files whose name is not a backup's (copied in by hand) are left out; a file that
+    vanishes while the folder is read is skipped."""
+    folder = backups or current().backups_dir
+    entries = []
+    try:
+        candidates = list(folder.glob("*.db"))
+    except OSError:
+        return []
+    for path in candidates:
+        match = _BACKUP_NAME.search(path.name)
+        if not match:
+            continue
+        try:
+            taken = dt.datetime.strptime(match[1] + match[2], "%Y%m%d-%H%M%S%f")
+            size = path.stat().st_size
+        except (ValueError, OSError):
+            continue
+        entries.append(BackupEntry(path=path, taken_at=taken, reason=match[3], size=size))
+    entries.sort(key=lambda e: e.taken_at, reverse=True)
+    return entries
+
+
+@dataclass(frozen=True)
+class ContentSummary:
+    """What a database holds, in the few figures a clerk recognises."""
+
+    members: int
+    branches: int
+    ledger_entries: int
+    last_change: str | None
+
+    def describe(self) -> str:
+        text = f"党员 {self.members:,} 名，党组织 {self.branches:,} 个，经费台账 {self.ledger_entries:,} 笔"
+        if self.last_change:
+            text += f"，最后修改于 {self.last_change[:16].replace('T', ' ')}"
+        return text
+
+
+def summarize(source: Path | str | None = None) -> ContentSummary:
+    """The figures of the open database (`source` None) or of a database file, read-only."""
+    conn = db.connection() if source is None else _ro_connect(Path(source))
+    try:
+        def one(sql: str) -> object:
+            try:
+                return conn.execute(sql).fetchone()[0]
+            except sqlite3.Error:
+                return None  # a table an older version did not have
+
+        return ContentSummary(
+            members=int(one("SELECT count(*) FROM member") or 0),
+            branches=int(one("SELECT count(*) FROM branch") or 0),
+            ledger_entries=int(one("SELECT count(*) FROM ledger_entry") or 0),
+            last_change=one("SELECT max(at) FROM audit_event"),
+        )
+    finally:
+        if source is not None:
+            conn.close()
 
 
 def rotate_backups(backups: Path, reason: str, keep: int = BACKUP_KEEP) -> list[Path]:
