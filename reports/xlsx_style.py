@@ -14,6 +14,7 @@ cells. `save_workbook` turns "the file is open in Excel" into a clear message.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -265,8 +266,17 @@ def save_workbook(workbook: Workbook, path: Path | str, on_saved: Callable[[Path
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         workbook.save(str(tmp))
+    except PermissionError as exc:  # the folder itself refuses new files
+        _remove(tmp)
+        raise UserError(f"无法在文件夹「{path.parent}」中保存文件（没有写入权限）。请换一个位置，如“文档”或桌面。") from exc
+    except OSError as exc:
+        _remove(tmp)
+        if exc.errno == errno.ENOSPC:
+            raise UserError(f"磁盘空间已满，「{path.name}」没有保存。请清理磁盘或换一个位置后重试。") from exc
+        raise UserError(f"无法保存「{path}」。请确认文件夹存在、有写入权限、磁盘有空间。") from exc
+    try:
         os.replace(tmp, path)
-    except PermissionError as exc:
+    except PermissionError as exc:  # Windows: the old file is open in Excel (or read-only)
         _remove(tmp)
         raise UserError(f"无法保存「{path.name}」：{LOCKED_MESSAGE}") from exc
     except OSError as exc:

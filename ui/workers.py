@@ -30,7 +30,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from ui import dialogs
-from wanghu_desk.errors import UserError
+from wanghu_desk.errors import UserError, translate
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +109,13 @@ class Worker(QRunnable):
         except UserError as exc:
             self.signals.error.emit(exc.message)
         except Exception as exc:  # noqa: BLE001 - anything else is a bug: log it, tell the clerk
-            log.exception("后台任务意外失败：%r", self._fn)
-            self.signals.crashed.emit(f"{type(exc).__name__}: {exc}")
+            known = translate(exc)  # a locked database, a full disk, a read-only folder …
+            if known is not None:
+                log.warning("后台任务未完成：%r: %s", self._fn, exc)
+                self.signals.error.emit(known.message)
+            else:
+                log.exception("后台任务意外失败：%r", self._fn)
+                self.signals.crashed.emit(f"{type(exc).__name__}: {exc}")
         finally:
             if self._cleanup is not None:
                 try:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import os
 import re
 import socket
@@ -328,7 +329,6 @@ def _backup_name(db_path: Path, reason: str, when: dt.datetime | None = None) ->
 
 
 def _backup_connection(conn: sqlite3.Connection, backups: Path, *, reason: str, db_path: Path) -> Path:
-    backups.mkdir(parents=True, exist_ok=True)
     target = backups / _backup_name(db_path, reason)
     copy_connection_to(conn, target)
     rotate_backups(backups, reason)
@@ -338,11 +338,11 @@ def _backup_connection(conn: sqlite3.Connection, backups: Path, *, reason: str, 
 def copy_connection_to(conn: sqlite3.Connection, target: Path) -> Path:
     """Write a consistent single-file copy of `conn`'s database to `target`."""
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".part")
     with contextlib.suppress(FileNotFoundError):
         tmp.unlink()
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         dest = sqlite3.connect(str(tmp), isolation_level=None)
         try:
             conn.backup(dest)
@@ -357,10 +357,19 @@ def copy_connection_to(conn: sqlite3.Connection, target: Path) -> Path:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise errors.DatabaseRefused(f"无法写入「{target}」。请检查是否有写入权限，或换一个位置（如 U 盘）。") from exc
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         with contextlib.suppress(OSError):
             tmp.unlink()
-        raise errors.from_sqlite(exc, target) from exc
+        problem = errors.from_sqlite(exc, target) if isinstance(exc, sqlite3.Error) else None
+        if isinstance(problem, errors.DiskFullError) or getattr(exc, "errno", None) == errno.ENOSPC:
+            raise errors.DiskFullError(
+                f"磁盘空间已满，备份没有完成（「{target.parent}」）。请清理磁盘或换一个位置（如 U 盘）后重试；数据库本身没有改动。"
+            ) from exc
+        if isinstance(problem, errors.ReadOnlyDatabaseError):
+            raise errors.DatabaseRefused(f"无法写入「{target}」。请检查是否有写入权限，或换一个位置（如 U 盘）。") from exc
+        if problem is not None:
+            raise problem from exc
+        raise errors.DatabaseRefused(f"备份没有完成：无法写入「{target}」。请换一个位置（如 U 盘）后重试。") from exc
     return target
 
 

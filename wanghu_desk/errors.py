@@ -76,11 +76,19 @@ class DiskFullError(DatabaseRefused):
 
 
 def _sqlite_cause(exc: BaseException) -> BaseException:
-    """peewee wraps sqlite3 errors; find the original for its error name."""
-    seen = exc
-    while seen is not None and not isinstance(seen, sqlite3.Error):
+    """peewee wraps sqlite3 errors; find the original for its error name. When SQLite has
+    already rolled back by itself (a full disk, an I/O error) the rollback that follows
+    fails with "no transaction is active": the error that caused it is the one to report."""
+    found: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(found) < 20:
+        if isinstance(seen, sqlite3.Error):
+            found.append(seen)
         seen = seen.__cause__ or seen.__context__
-    return seen or exc
+    for error in found:
+        if "no transaction is active" not in str(error):
+            return error
+    return found[0] if found else exc
 
 
 def from_sqlite(exc: BaseException, path: object = None) -> UserError:
@@ -102,3 +110,30 @@ def from_sqlite(exc: BaseException, path: object = None) -> UserError:
     if name.startswith("SQLITE_IOERR") or "disk i/o" in text:
         return DatabaseRefused(f"读写数据库文件出错{where}。如果文件在 U 盘或网络盘上，请复制到本机后再打开。")
     return DatabaseRefused(f"数据库出错{where}，本次修改没有保存。请先备份数据库文件，再联系技术支持。")
+
+
+def from_os_error(exc: OSError, path: object = None) -> UserError | None:
+    """A message for the file-system faults a clerk can fix (disk full, read-only folder
+    or file, a file held open by another program); None for anything else."""
+    import errno
+
+    where = f"「{path or exc.filename}」" if (path or exc.filename) else "文件"
+    if exc.errno == errno.ENOSPC or getattr(exc, "winerror", None) == 112:
+        return DiskFullError("磁盘空间已满，刚才的操作没有完成。请清理磁盘或换一个位置后重试。")
+    if exc.errno == errno.EROFS:
+        return ReadOnlyDatabaseError(f"{where}所在的磁盘是只读的。请换一个可以写入的位置。")
+    if isinstance(exc, PermissionError):
+        return UserError(f"无法写入{where}：没有权限，或文件正被 Excel 等程序打开。请关闭它或换一个位置后重试。")
+    return None
+
+
+def translate(exc: BaseException) -> UserError | None:
+    """The `UserError` to show for `exc`: itself, a translated database or file-system
+    fault, or None when it is a bug (for the crash dialog and the log)."""
+    if isinstance(exc, UserError):
+        return exc
+    if isinstance(_sqlite_cause(exc), sqlite3.Error):
+        return from_sqlite(exc)
+    if isinstance(exc, OSError):
+        return from_os_error(exc)
+    return None

@@ -7,7 +7,9 @@ as that account and closes the database on exit."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import faulthandler
 import logging
 import os
@@ -76,8 +78,9 @@ def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: Traceback
         return
     _in_hook = True
     try:
-        if isinstance(exc, errors.UserError):
-            dialogs.error(QApplication.activeWindow(), APP_TITLE, exc.message)
+        known = errors.translate(exc)  # a locked database, a full disk … has a message of its own
+        if known is not None:
+            dialogs.error(QApplication.activeWindow(), APP_TITLE, known.message)
         else:
             dialogs.crash(QApplication.activeWindow())
     except Exception:  # noqa: BLE001 - the hook must never raise
@@ -126,9 +129,25 @@ def _set_damaged_file_aside(path: Path) -> Path:
     return aside
 
 
-def restore_damaged(path: Path, problem: errors.DamagedDatabaseError) -> bool:
-    """Offer the newest good backup for a damaged database; True when it was put in place."""
+def _copy_into_place(backup: Path, path: Path) -> None:
+    """Copy `backup` to `path` through a temporary file in the same folder, so that a full
+    disk or a failure half-way leaves no half-written database under the real name."""
+    tmp = path.with_name(f".{path.name}.restoring")
+    try:
+        shutil.copyfile(backup, tmp)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
+def restore_damaged(path: Path, problem: errors.DatabaseRefused) -> bool:
+    """Offer the newest good backup for a damaged database, or for a file at the
+    database's place that is not a database at all; True when the backup was put in place."""
     backup = _good_backup(path)
+    if backup is None and isinstance(problem, errors.NotOurDatabaseError):
+        dialogs.error(None, "无法打开数据库", problem.message)
+        return False
     if backup is None:
         dialogs.error(
             None,
@@ -140,7 +159,8 @@ def restore_damaged(path: Path, problem: errors.DamagedDatabaseError) -> bool:
     if not dialogs.ask(
         None,
         "数据库已损坏",
-        f"数据库文件「{path.name}」已损坏。要用最近的完好备份「{backup.name}」恢复吗？",
+        f"数据库文件「{path.name}」{'已损坏' if isinstance(problem, errors.DamagedDatabaseError) else '不是本程序的数据库'}。"
+        f"要用最近的完好备份「{backup.name}」恢复吗？",
         ok_text="用备份恢复",
         informative="损坏的文件会改名保留在原文件夹，不会被删除。备份之后录入的数据需要重新录入。",
         default_ok=False,
@@ -149,14 +169,20 @@ def restore_damaged(path: Path, problem: errors.DamagedDatabaseError) -> bool:
     lock = database.DatabaseLock(path)
     try:
         lock.acquire()
+        _copy_into_place(backup, Path(str(path) + ".restored"))  # a full disk fails here, before anything moves
         aside = _set_damaged_file_aside(path)
-        shutil.copyfile(backup, path)
+        os.replace(Path(str(path) + ".restored"), path)
     except errors.UserError as exc:
         dialogs.error(None, "数据库已损坏", exc.message)
         return False
-    except OSError:
+    except OSError as exc:
         log.exception("恢复损坏的数据库失败")
-        dialogs.error(None, "数据库已损坏", f"无法替换「{path.name}」。请确认没有其他程序在使用它，并检查文件夹权限。")
+        with contextlib.suppress(OSError):
+            Path(str(path) + ".restored").unlink()
+        if exc.errno == errno.ENOSPC:
+            dialogs.error(None, "数据库已损坏", "磁盘空间已满，没有恢复。请清理磁盘后重新打开程序，原文件没有改动。")
+        else:
+            dialogs.error(None, "数据库已损坏", f"无法替换「{path.name}」。请确认没有其他程序在使用它，并检查文件夹权限。")
         return False
     finally:
         lock.release()
@@ -169,7 +195,7 @@ def open_for_window(path: Path) -> database.OpenDatabase | None:
     for attempt in range(2):
         try:
             return database.open_database(path, daily_backup=True)
-        except errors.DamagedDatabaseError as exc:
+        except (errors.DamagedDatabaseError, errors.NotOurDatabaseError) as exc:
             if attempt:  # the backup we just put in place is damaged too
                 dialogs.error(None, "数据库已损坏", exc.message)
                 return None
