@@ -85,7 +85,8 @@ class SourceRow:
 
     @property
     def has_errors(self) -> bool:
-        return any(p.level == ERROR for p in self.problems)
+        problems = self.problems
+        return bool(problems) and any(p.level == ERROR for p in problems)
 
     @property
     def has_warnings(self) -> bool:
@@ -401,6 +402,19 @@ def _checked_gender(raw: Any) -> Checked[str]:
 
 
 _MEMBER_FLAGS = ("is_lost_contact", "is_floating", "is_center_household", "reported_at_residence")
+_MEMBER_DATES = (("joined_on", "入党日期", False), ("confirmed_on", "转正日期", True),
+                 ("probation_extended_to", "延长预备期至", False))
+_DATE = dt.date
+
+
+def _memo_miss(memo: dict[Any, Any], key: Any, fn, raw: Any) -> Any:
+    """`fn(raw)` stored under `key` (a memo's slow path; results must be immutable)."""
+    found = memo[key] = fn(raw)
+    return found
+
+
+def _take(row: _Row, field: str, checked: Checked) -> Any:
+    return row.take(field, checked) if checked.problems else checked.value
 
 
 # ---------------------------------------------------------------- members
@@ -415,39 +429,62 @@ class MemberNormaliser(Normaliser):
         self.groups = import_service.group_names()  # branch id -> {name key: name}
         self._seen_ids: dict[str, tuple[str, int]] = {}
         self._new_groups_warned: set[tuple[int, str]] = set()
+        self._memos = {name: self._caches[name] for name in (
+            "name", "initials", "date", "gender", "ethnicity", "education", "category", "branch", "employer",
+            "status", "bool")}
 
     def normalise(self, row: _Row) -> dict[str, Any]:
+        # The hot loop of a roster import: every memo is a plain dict read here without a
+        # method call (`_memo_get` only on a miss), and a clean value is taken without
+        # `row.take`. tests/test_import_equivalence.py holds it to the plain version.
         rec: dict[str, Any] = {}
-        memo = self._memo
         raw_of = row.values.get  # row.raw without the method call: ~23 reads a row
+        memos = self._memos
+        today = self.today
 
-        def take(field: str, checked: Checked) -> Any:
-            return row.take(field, checked) if checked.problems else checked.value
-
-        name = take("name", memo("name", normalize_name, raw_of("name")))
-        row.require("name", name, "姓名为空，请填写。")
-        if name is not None:
+        raw = raw_of("name")
+        key = raw if raw.__class__ is str else (raw.__class__, raw)
+        checked = memos["name"].get(key) or _memo_miss(memos["name"], key, normalize_name, raw)
+        name = checked.value if not checked.problems else row.take("name", checked)
+        if name is None:
+            row.require("name", None, "姓名为空，请填写。")
+        else:
             rec["name"] = name
-            rec["name_initials"] = memo("initials", initials, name)
+            found = memos["initials"].get(name)
+            rec["name_initials"] = found if found is not None else _memo_miss(memos["initials"], name, initials, name)
 
         id_number = self._id(row)
         if id_number is None:
             row.require("id_number", None, "公民身份号码为空，请填写。")
         else:
             rec["id_number"] = id_number
-            self._duplicate(self._seen_ids, id_number, row, "id_number", "公民身份号码")
+            if id_number in self._seen_ids:
+                self._duplicate(self._seen_ids, id_number, row, "id_number", "公民身份号码")
+            else:
+                self._seen_ids[id_number] = (row.sheet, row.row)
 
-        birth_given = self._date(row, "birth_date", "出生日期")
+        dates = memos["date"]
+        raw = raw_of("birth_date")
+        if raw is None or raw == "":
+            birth_given = None
+        else:
+            key = raw if raw.__class__ is str or raw.__class__ is _DATE else (raw.__class__, raw)
+            checked = dates.get(key) or _memo_miss(dates, key, parse_date, raw)
+            birth_given = checked.value if not checked.problems else row.take("birth_date", checked)
+            if birth_given is not None and birth_given > today:
+                row.warn("birth_date", f"出生日期 {birth_given.isoformat()} 晚于今天，请核对。")
         gender_raw = raw_of("gender")
         if id_number is not None:
             expected = "男" if int(id_number[16]) % 2 else "女"
             if gender_raw == expected:  # the usual case, without the full check
                 rec["gender"] = expected
             else:
-                rec["gender"] = take("gender", derive_or_check_gender(id_number, gender_raw))
-            rec["birth_date"] = take("birth_date", derive_or_check_birth(id_number, birth_given))
+                rec["gender"] = _take(row, "gender", derive_or_check_gender(id_number, gender_raw))
+            rec["birth_date"] = _take(row, "birth_date", derive_or_check_birth(id_number, birth_given))
         else:
-            gender = take("gender", memo("gender", _checked_gender, gender_raw))
+            key = gender_raw if gender_raw.__class__ is str else (gender_raw.__class__, gender_raw)
+            checked = memos["gender"].get(key) or _memo_miss(memos["gender"], key, _checked_gender, gender_raw)
+            gender = checked.value if not checked.problems else row.take("gender", checked)
             if gender is not None:
                 rec["gender"] = gender
             rec["birth_date"] = birth_given
@@ -455,27 +492,48 @@ class MemberNormaliser(Normaliser):
         for field_name, check in (("ethnicity", _checked_ethnicity), ("education", _checked_education)):
             raw = raw_of(field_name)
             if raw is not None and raw != "":
-                value = take(field_name, memo(field_name, check, raw))
+                memo = memos[field_name]
+                key = raw if raw.__class__ is str else (raw.__class__, raw)
+                checked = memo.get(key) or _memo_miss(memo, key, check, raw)
+                value = checked.value if not checked.problems else row.take(field_name, checked)
                 if value is not None:
                     rec[field_name] = value
 
-        category = take("category", memo("category", _checked_category, raw_of("category")))
+        raw = raw_of("category")
+        key = raw if raw.__class__ is str else (raw.__class__, raw)
+        checked = memos["category"].get(key) or _memo_miss(memos["category"], key, _checked_category, raw)
+        category = checked.value if not checked.problems else row.take("category", checked)
         if category is not None:
             rec["category"] = category
-        joined = self._date(row, "joined_on", "入党日期", warn_future=False)  # after today: an error below
-        if joined is not None:
-            rec["joined_on"] = joined
-        confirmed = self._date(row, "confirmed_on", "转正日期")
-        if confirmed is not None:
-            rec["confirmed_on"] = confirmed
-            if category == "probationary":
-                row.warn("confirmed_on", "预备党员不应有转正日期，请核对人员类别。")
-        extended = self._date(row, "probation_extended_to", "延长预备期至", warn_future=False)
-        if extended is not None:
-            rec["probation_extended_to"] = extended
-        reason = self._text(row, "probation_extension_reason")
-        if reason is not None:
-            rec["probation_extension_reason"] = reason = reason.replace("\n", " ")
+        # 入党日期 after today is an error below (the party rules), not a warning here.
+        joined = confirmed = extended = None
+        for field_name, what, warn_future in _MEMBER_DATES:
+            raw = raw_of(field_name)
+            if raw is None or raw == "":
+                continue
+            key = raw if raw.__class__ is str or raw.__class__ is _DATE else (raw.__class__, raw)
+            checked = dates.get(key) or _memo_miss(dates, key, parse_date, raw)
+            value = checked.value if not checked.problems else row.take(field_name, checked)
+            if value is None:
+                continue
+            if warn_future and value > today:
+                row.warn(field_name, f"{what} {value.isoformat()} 晚于今天，请核对。")
+            rec[field_name] = value
+            if field_name == "joined_on":
+                joined = value
+            elif field_name == "confirmed_on":
+                confirmed = value
+                if category == "probationary":
+                    row.warn("confirmed_on", "预备党员不应有转正日期，请核对人员类别。")
+            else:
+                extended = value
+        reason = raw_of("probation_extension_reason")
+        if reason is not None and reason != "":
+            reason = fast_clean(reason)
+            if reason is not None:
+                rec["probation_extension_reason"] = reason = reason.replace("\n", " ")
+        else:
+            reason = None
         if joined is not None or extended is not None or reason is not None:
             # The party-constitution rules, shared with the member form. Without a 人员类别
             # column a row with a 转正日期 is a 正式党员 (and a new one is stored as such).
@@ -487,12 +545,14 @@ class MemberNormaliser(Normaliser):
                 extended_to=extended,
                 # an unreadable date has its own message: no second one saying it is missing
                 reason=None if extended is None and clean_text(raw_of("probation_extended_to")) else reason,
-                today=self.today,
+                today=today,
             ):
                 row.error(name, message)
 
-        branch_raw = raw_of("branch")
-        branch = take("branch", memo("branch", self.branches.resolve, branch_raw))
+        raw = raw_of("branch")
+        key = raw if raw.__class__ is str else (raw.__class__, raw)
+        checked = memos["branch"].get(key) or _memo_miss(memos["branch"], key, self.branches.resolve, raw)
+        branch = checked.value if not checked.problems else row.take("branch", checked)
         if branch is not None:
             rec["branch_id"] = branch.id
         else:
@@ -512,30 +572,42 @@ class MemberNormaliser(Normaliser):
                         self._new_groups_warned.add((branch.id, key))
                         row.warn("group", f"「{branch.name}」还没有楼栋党小组「{group}」，导入时将新建。")
 
-        employer = raw_of("employer")
-        if employer is not None and employer != "":
-            text = memo("employer", clean_text, employer)
+        raw = raw_of("employer")
+        if raw is not None and raw != "":
+            key = raw if raw.__class__ is str else (raw.__class__, raw)
+            found = memos["employer"].get(key, _MISSING)
+            text = found if found is not _MISSING else _memo_miss(memos["employer"], key, clean_text, raw)
             if text is not None:
                 rec["employer"] = text.replace("\n", " ")
-        address = self._text(row, "address")
-        if address is not None:
-            rec["address"] = address.replace("\n", " ")
-        note = self._text(row, "note")
-        if note is not None:
-            rec["note"] = note
-        phone_raw = raw_of("phone")
-        if phone_raw is not None and phone_raw != "":
-            phone = take("phone", validate_phone(phone_raw))
+        raw = raw_of("address")
+        if raw is not None and raw != "":
+            address = fast_clean(raw)
+            if address is not None:
+                rec["address"] = address.replace("\n", " ")
+        raw = raw_of("note")
+        if raw is not None and raw != "":
+            note = fast_clean(raw)
+            if note is not None:
+                rec["note"] = note
+        raw = raw_of("phone")
+        if raw is not None and raw != "":
+            phone = _take(row, "phone", validate_phone(raw))
             if phone is not None:
                 rec["phone"] = phone
 
-        status = take("status", memo("status", _checked_status, raw_of("status")))
+        raw = raw_of("status")
+        key = raw if raw.__class__ is str else (raw.__class__, raw)
+        checked = memos["status"].get(key) or _memo_miss(memos["status"], key, _checked_status, raw)
+        status = checked.value if not checked.problems else row.take("status", checked)
         if status is not None:
             rec["status"] = status
+        flags = memos["bool"]
         for flag in _MEMBER_FLAGS:
             raw = raw_of(flag)
             if raw is not None and raw != "":
-                value = take(flag, memo("bool", parse_bool, raw))
+                key = raw if raw.__class__ is str else (raw.__class__, raw)
+                checked = flags.get(key) or _memo_miss(flags, key, parse_bool, raw)
+                value = checked.value if not checked.problems else row.take(flag, checked)
                 if value is not None:
                     rec[flag] = value
         return rec

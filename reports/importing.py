@@ -21,6 +21,7 @@ event naming the file. `write_problem_list` writes the rows with problems and a
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,6 +175,21 @@ def _options(kind: str, year: int | None, stage: str | None) -> dict[str, Any]:
     return {}
 
 
+def _without_cyclic_gc(steps: Steps) -> Steps:
+    """Run `steps` with Python's cyclic garbage collector paused (and resumed when they
+    end, fail or are closed). An import allocates a few hundred thousand small objects
+    (cells, records, problems) that all live until it ends; the collector would walk them
+    again and again as they pile up, ~10 % of a 50,000-row import. Reference counting
+    still frees everything as usual; only cycles wait for the collector's next run."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return (yield from steps)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def preview_steps(path: Path | str, kind: str, sheet: str | None = ALL_SHEETS, *,
                   today: dt.date | None = None, year: int | None = None, stage: str | None = None) -> Steps:
     """Read and check `path` as roster `kind`; yields progress, returns `ImportPreview`.
@@ -183,6 +199,11 @@ def preview_steps(path: Path | str, kind: str, sheet: str | None = ALL_SHEETS, *
     without a recognisable header raise `UsageError` (exit code 2), as do a missing
     `year` for ratings, a year without a rating, and options the kind does not take.
     """
+    return (yield from _without_cyclic_gc(_preview_steps(path, kind, sheet, today=today, year=year, stage=stage)))
+
+
+def _preview_steps(path: Path | str, kind: str, sheet: str | None, *,
+                   today: dt.date | None, year: int | None, stage: str | None) -> Steps:
     if kind not in KIND_COLUMNS:
         raise UsageError(f"不能导入「{kind}」。可以导入：{'、'.join(IMPORT_KINDS)}。")
     options = _options(kind, year, stage)
@@ -276,7 +297,7 @@ def commit_steps(result: ImportPreview, *, skip_invalid: bool = False) -> Steps:
     valid = result.valid_rows
     if not valid:
         raise ValidationError("没有可以导入的行。")
-    counts = yield from import_service.commit(
+    counts = yield from _without_cyclic_gc(import_service.commit(
         result.kind,
         [r.record for r in valid],
         source=result.path.name,
@@ -284,7 +305,7 @@ def commit_steps(result: ImportPreview, *, skip_invalid: bool = False) -> Steps:
         skipped=len(result.rows) - len(valid),
         options=result.options,
         today=result.today,
-    )
+    ))
     return ImportOutcome(
         result, True, counts.inserted, counts.updated, counts.unchanged, len(result.rows) - len(valid),
         {k: v for k, v in counts.created.items() if v}, counts.backup,

@@ -221,7 +221,7 @@ def _has_long_text(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
     with archive.open(info) as stream:
         while chunk := stream.read(8 << 20):
             chunk = tail + chunk
-            if _LONG_TEXT.search(chunk):
+            if _long_text_in(chunk):
                 return True
             tail = chunk[max(chunk.rfind(b">"), 0):]
     return False
@@ -263,6 +263,20 @@ _UNUSUAL_CELL = re.compile(rb'<c(?:[>/]| (?!r=")| r="[A-Z]{2})')
 #: Text of more bytes than Excel's characters per cell (a prefilter: UTF-8 and entities
 #: take more bytes than characters, so the cells are then measured in characters).
 _LONG_TEXT = re.compile(rb">[^<]{%d}" % (MAX_CELL_CHARS + 1))
+#: Every slice of this many bytes holding a "<" means no run without one reaches
+#: `MAX_CELL_CHARS` + 1 bytes (two such slices side by side are shorter than that).
+_TAG_EVERY = (MAX_CELL_CHARS + 1) // 2
+
+
+def _long_text_in(chunk: bytes) -> bool:
+    """Whether `_LONG_TEXT` matches in `chunk`: a few thousand `find`s for "<" (a byte
+    search) settle it for an ordinary sheet; the regex runs only where a slice lacks one."""
+    find = chunk.find
+    step = _TAG_EVERY
+    for start in range(0, len(chunk), step):
+        if find(b"<", start, start + step) < 0:
+            return _LONG_TEXT.search(chunk) is not None
+    return False
 _ROW_NUMBER = re.compile(rb'<row r="([0-9]+)"')
 
 
@@ -289,7 +303,7 @@ def _sheet_extent(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int,
             chunk = tail + chunk
             if not unusual and _UNUSUAL_CELL.search(chunk):
                 unusual = True
-            if not long_text and _LONG_TEXT.search(chunk):
+            if not long_text and _long_text_in(chunk):
                 long_text = True
             value = max(chunk.rfind(b"<v>"), chunk.rfind(b"<v "), chunk.rfind(b"<is>"))
             if value >= 0:
