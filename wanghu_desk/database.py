@@ -33,6 +33,10 @@ from wanghu_desk.paths import backups_dir_for
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BACKUP_KEEP = 30
+#: Files up to this size get SQLite's `quick_check` before they are opened (about 0.1 s
+#: per 100 MB from the cache); larger ones get the header's own checks on open and the
+#: full `quick_check` afterwards, off the critical path (`check_in_background`).
+QUICK_CHECK_LIMIT = 256 * 1024 * 1024
 PRAGMAS = {
     "foreign_keys": 1,
     "journal_mode": "wal",
@@ -54,6 +58,7 @@ class FileInfo:
     application_id: int = 0
     quick_check: str = ""
     table_count: int = 0
+    check_deferred: bool = False  # too large for a check on open: see `check_in_background`
 
     @property
     def is_empty(self) -> bool:
@@ -95,6 +100,12 @@ def inspect_file(path: Path | str, *, full_check: bool = False) -> FileInfo:
     if not header.startswith(SQLITE_MAGIC):
         return info
     info.is_sqlite = True
+    large = not full_check and path.stat().st_size > QUICK_CHECK_LIMIT
+    if large:
+        problem = _header_problem(header, path.stat().st_size)
+        if problem:  # refused before SQLite reads a page of it
+            info.quick_check = problem
+            return info
     try:
         conn = _ro_connect(path)
     except sqlite3.Error as exc:
@@ -105,9 +116,12 @@ def inspect_file(path: Path | str, *, full_check: bool = False) -> FileInfo:
         info.table_count = conn.execute(
             "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
         ).fetchone()[0]
-        check = "integrity_check" if full_check else "quick_check"
-        rows = conn.execute(f"PRAGMA {check}").fetchall()
-        info.quick_check = "\n".join(str(r[0]) for r in rows)
+        if large:
+            info.quick_check, info.check_deferred = "ok", True
+        else:
+            check = "integrity_check" if full_check else "quick_check"
+            rows = conn.execute(f"PRAGMA {check}").fetchall()
+            info.quick_check = "\n".join(str(r[0]) for r in rows)
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
             raise errors.from_sqlite(exc, path) from exc
@@ -115,6 +129,35 @@ def inspect_file(path: Path | str, *, full_check: bool = False) -> FileInfo:
     finally:
         conn.close()
     return info
+
+
+def _header_problem(header: bytes, size: int) -> str | None:
+    """What the 100-byte header alone shows to be wrong (a truncated or cut-off file, a
+    page size SQLite never writes), or None. Cheap at any file size."""
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    if page_size < 512 or page_size & (page_size - 1):
+        return "invalid page size"
+    if size % page_size:
+        return "file size is not a whole number of pages"
+    pages = int.from_bytes(header[28:32], "big")
+    valid_for, change_counter = header[92:96], header[24:28]
+    if pages and valid_for == change_counter and pages * page_size > size:
+        return "file is truncated"
+    return None
+
+
+def check_in_background(path: Path | str) -> list[str]:
+    """SQLite's `quick_check` of `path` over a read-only connection of its own, for a file
+    whose check was deferred on open; [] when healthy. Safe beside the window's writes."""
+    conn = _ro_connect(Path(path))
+    try:
+        rows = [str(r[0]) for r in conn.execute("PRAGMA quick_check").fetchall()]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        conn.close()
+    return [] if rows == ["ok"] else rows
 
 
 def refuse_unusable(info: FileInfo) -> None:
@@ -224,6 +267,7 @@ class OpenDatabase:
     lock: DatabaseLock | None
     created: bool = False
     migrated: list[int] = field(default_factory=list)
+    check_deferred: bool = False  # the file was too large to check on open
 
     def close(self) -> None:
         close_database()
@@ -271,7 +315,8 @@ def open_database(
     if db_lock:
         db_lock.acquire()
     backups = backups_dir or backups_dir_for(path)
-    handle = OpenDatabase(path=path, backups_dir=backups, lock=db_lock, created=not info.exists or info.is_empty)
+    handle = OpenDatabase(path=path, backups_dir=backups, lock=db_lock, created=not info.exists or info.is_empty,
+                          check_deferred=info.check_deferred)
     try:
         db.init(str(path), pragmas=PRAGMAS, timeout=5)
         db.connect(reuse_if_open=True)

@@ -207,6 +207,26 @@ def open_for_window(path: Path) -> database.OpenDatabase | None:
     return None
 
 
+DEFERRED_DAMAGE_TEXT = (
+    "检查发现数据库文件「{name}」有损坏的迹象。请先不要继续录入，用「文件 → 备份与恢复」选择最近的备份恢复。"
+)
+
+
+def start_deferred_check(window, path: Path):
+    """The `quick_check` a large file did not get on open, on a worker once the window is
+    up; a problem found is shown as a warning with what to do (and logged)."""
+    from ui import workers
+
+    def report(problems: list[str]) -> None:
+        if problems:
+            log.error("数据库检查发现问题：%s", "; ".join(problems[:20]))
+            dialogs.warn(window, "数据库可能已损坏", DEFERRED_DAMAGE_TEXT.format(name=Path(path).name))
+
+    worker = workers.Worker(database.check_in_background, path)
+    worker.signals.result.connect(report)
+    return workers.start(worker)
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -231,6 +251,8 @@ def main(db_path: Path | str | None = None) -> int:
         base.set_session_actor(actor)
         window = main_window.MainWindow(handle)
         window.show()
+        if handle.check_deferred:
+            start_deferred_check(window, handle.path)
         if handle.created:
             window.offer_demo()
         return app.exec()
