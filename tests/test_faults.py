@@ -335,3 +335,28 @@ def test_the_exception_hook_gives_database_and_disk_faults_their_message(qapp, d
     assert [c[0] for c in dialog_log.calls] == ["error", "error", "crash"]
     assert "数据库被占用" in dialog_log.calls[0][2] and "磁盘空间已满" in dialog_log.calls[1][2]
     assert "RuntimeError" in caplog.text  # the log has the details, the clerk does not
+
+
+@pytest.mark.parametrize("failure", [
+    sqlite3.OperationalError("unable to open database file"),
+    sqlite3.OperationalError("attempt to write a readonly database"),
+    PermissionError(errno.EACCES, "Permission denied"),
+    OSError(errno.EROFS, "Read-only file system"),
+], ids=["cannot-open", "readonly", "permission", "read-only-drive"])
+def test_backup_into_a_folder_that_cannot_be_written_says_where_and_what_to_do(fresh_db, tmp_path, monkeypatch,
+                                                                                failure):
+    folder = tmp_path / "只读 U 盘"
+    folder.mkdir()
+    real = sqlite3.connect
+
+    def refuse(target, *args, **kwargs):
+        if str(target).startswith(str(folder)):
+            raise failure
+        return real(target, *args, **kwargs)
+
+    monkeypatch.setattr(database.sqlite3, "connect", refuse)
+    with pytest.raises(errors.DatabaseRefused) as caught:
+        database.backup_to(folder / "备份.db")
+    assert "无法写入" in caught.value.message and "换一个位置" in caught.value.message
+    assert str(folder) in caught.value.message
+    assert list(folder.iterdir()) == []

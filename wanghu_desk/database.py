@@ -410,11 +410,12 @@ def copy_connection_to(conn: sqlite3.Connection, target: Path) -> Path:
             raise errors.DiskFullError(
                 f"磁盘空间已满，备份没有完成（「{target.parent}」）。请清理磁盘或换一个位置（如 U 盘）后重试；数据库本身没有改动。"
             ) from exc
-        if isinstance(problem, errors.ReadOnlyDatabaseError):
-            raise errors.DatabaseRefused(f"无法写入「{target}」。请检查是否有写入权限，或换一个位置（如 U 盘）。") from exc
-        if problem is not None:
-            raise problem from exc
-        raise errors.DatabaseRefused(f"备份没有完成：无法写入「{target}」。请换一个位置（如 U 盘）后重试。") from exc
+        if isinstance(problem, (errors.DatabaseBusyError, errors.DamagedDatabaseError)):
+            raise problem from exc  # about the database being copied
+        # the target cannot be created or written: a read-only folder or stick, a lost drive
+        raise errors.DatabaseRefused(
+            f"备份没有完成：无法写入「{target}」。请检查是否有写入权限，或换一个位置（如 U 盘）后重试。"
+        ) from exc
     return target
 
 
