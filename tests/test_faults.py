@@ -360,3 +360,20 @@ def test_backup_into_a_folder_that_cannot_be_written_says_where_and_what_to_do(f
     assert "无法写入" in caught.value.message and "换一个位置" in caught.value.message
     assert str(folder) in caught.value.message
     assert list(folder.iterdir()) == []
+
+
+def test_an_exception_ending_a_thread_is_logged(monkeypatch, caplog):
+    import threading
+
+    monkeypatch.setattr(threading, "excepthook", threading.excepthook)  # restored afterwards
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    gui.install_excepthook()
+    assert sys.excepthook is gui._excepthook
+
+    def fail():
+        raise ValueError("线程里的错误")
+
+    thread = threading.Thread(target=fail, name="后台线程")
+    thread.start()
+    thread.join()
+    assert "线程 后台线程 未处理的异常" in caplog.text and "ValueError" in caplog.text

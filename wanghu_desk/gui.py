@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import sys
+import threading
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
@@ -89,8 +90,20 @@ def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: Traceback
         _in_hook = False
 
 
+def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
+    """An exception that ends a Python thread: logged (no dialog off the GUI thread)."""
+    if args.exc_type is SystemExit:
+        return
+    log.critical(
+        "线程 %s 未处理的异常：\n%s",
+        getattr(args.thread, "name", "?"),
+        "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback)),
+    )
+
+
 def install_excepthook() -> None:
     sys.excepthook = _excepthook
+    threading.excepthook = _thread_excepthook
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
