@@ -121,8 +121,13 @@ class BackupDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
 
         self.reload()
+        self.ensurePolished()  # the stylesheet's padding counts in the buttons' widths
+        for button in (self.backup_button, self.restore_button, self.other_button, self.folder_button,
+                       self.close_button):
+            button.ensurePolished()
+            button.setMinimumWidth(button.sizeHint().width())  # never squeezed into cut text
         width = sum(self.view.columnWidth(i) for i in range(self.model.columnCount())) + 60
-        self.resize(max(width, 640), 420)
+        self.resize(max(width, layout.sizeHint().width(), 640), 420)
 
     # ------------------------------------------------------------ list
     def reload(self) -> None:
