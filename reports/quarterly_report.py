@@ -240,28 +240,31 @@ def _funds(doc: OfficialDocument, f: QuarterFigures, funds: FundFigures, tables:
     below = funds.below_minimum
     if below:
         text += (f"有{count(len(below))}个小区（片区）党支部专项经费拨付不足{minimum}"
-                 f"（{'、'.join(b.name for b in below)}），已在表中标注，请及时补足。")
+                 f"（{'、'.join(f'{b.name}{money(b.special_allocated_fen)}' for b in below)}），已在表中标注，请及时补足。")
     elif estate:
         text += f"{count(len(estate))}个小区（片区）党支部专项经费均已拨付，每个不少于{minimum}。"
     doc.paragraph(text)
     flagged = {i for i, b in enumerate(funds.branches) if b.below_minimum}
-    headers = ["序号", "党支部", "拨付", "支出", "结余", "执行率"]
-    widths = [10.5, 63.5, 22.5, 22.5, 22.5, 14.5]
+    # 其中专项: what the ¥10,000 rule counts (ledger.minimum_checks), beside all funds allocated
+    headers = ["序号", "党支部", "拨付", "其中专项", "支出", "结余", "执行率"]
+    widths = [10.5, 45.5, 22.5, 20.0, 22.5, 22.5, 13.5]
     if flagged:  # a remark column only when there is something to remark (and for grey-scale printers)
         headers.append("备注")
         widths[1] -= 12
         widths.append(12)
     rows = []
     for i, b in enumerate(funds.branches, start=1):
-        row = [str(i), b.name, money(b.allocated_fen), money(b.spent_fen), money(b.balance_fen),
+        special = money(b.special_allocated_fen) if b.category == "estate" else ""
+        row = [str(i), b.name, money(b.allocated_fen), special, money(b.spent_fen), money(b.balance_fen),
                permille(b.spend_rate_permille)]
         rows.append(row + (["不足"] if b.below_minimum else [""]) * bool(flagged))
-    rows.append(["", "合计", money(funds.allocated_fen), money(funds.spent_fen), money(funds.balance_fen),
-                 permille(funds.spend_rate_permille)] + [""] * bool(flagged))
-    note = "注：执行率＝支出÷拨付；冲销凭证已与原凭证相抵。"
+    special_total = sum(b.special_allocated_fen for b in funds.branches if b.category == "estate")
+    rows.append(["", "合计", money(funds.allocated_fen), money(special_total), money(funds.spent_fen),
+                 money(funds.balance_fen), permille(funds.spend_rate_permille)] + [""] * bool(flagged))
+    note = "注：执行率＝支出÷拨付；冲销凭证已与原凭证相抵；“其中专项”为小区（片区）党支部的专项经费拨付，最低拨付标准按此计算。"
     if flagged:
         note += f"备注“不足”指小区（片区）党支部本年度专项经费拨付少于{minimum}。"
-    doc.table(headers, rows, col_widths=widths, numeric_columns={2, 3, 4, 5}, centered_columns={0, 6},
+    doc.table(headers, rows, col_widths=widths, numeric_columns={2, 3, 4, 5, 6}, centered_columns={0, 7},
               flagged_rows=flagged, emphasis_rows={len(rows) - 1},
               caption=f"表{next(tables)}  {funds.year}年度党支部经费执行情况（截至{f.as_of.month}月{f.as_of.day}日）",
               note=note)

@@ -429,7 +429,7 @@ def test_compliance_flags(branches):
     assert by_name["乙小区党支部"].below_minimum and by_name["乙小区党支部"].low_spend
     assert not by_name["乙小区党支部"].no_expense_in_quarter
     assert by_name["丙小区党支部"].below_minimum and not by_name["丙小区党支部"].no_expense_in_quarter
-    assert by_name["乙小区党支部"].issues[0] == "本年拨付 ¥5,000.00，低于 ¥10,000.00"
+    assert by_name["乙小区党支部"].issues[0] == "专项经费本年拨付 ¥5,000.00，低于 ¥10,000.00"
     assert "拨付不足 ¥10,000.00 的小区党支部 2 个" in report.sentence()
     assert ledger.compliance(2026, 3, min_spend_percent=1, today=TODAY).low_spend == []
     # Q1: 甲 had spent 90 % by 31 March; 乙 had its allocation but spent nothing in the quarter.

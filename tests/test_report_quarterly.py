@@ -71,7 +71,11 @@ def test_demo_report_figures_equal_the_services(demo_db, tmp_path, report_fonts)
     assert (f"共拨付经费{money(ledger['allocated_fen'])}，支出{money(ledger['spent_fen'])}，"
             f"结余{money(ledger['balance_fen'])}") in text
     assert f"其中本季度支出{money(ledger['spent_in_quarter_fen'])}" in text
-    assert f"合计{money(ledger['allocated_fen'])}{money(ledger['spent_fen'])}{money(ledger['balance_fen'])}" in text
+    special = sum(b.special_allocated_fen for b in quarterly.fund_figures(quarterly.Quarter(2026, 3)).branches
+                  if b.category == "estate")
+    assert special == 29 * 1_000_000  # the demo's ¥10,000 to each estate branch
+    assert (f"合计{money(ledger['allocated_fen'])}{money(special)}{money(ledger['spent_fen'])}"
+            f"{money(ledger['balance_fen'])}") in text
     assert "29个小区（片区）党支部专项经费均已拨付" in text
     # Signature block on the last page.
     for label in ("填报单位：", "负责人：", "填报人：", "联系电话：0551-63517010", "日期：2026年11月22日"):
@@ -99,12 +103,13 @@ def test_funds_table_spans_pages_with_the_header_repeated(demo_db, tmp_path, rep
     first = next(i for i, t in enumerate(pages) if "党支部经费执行情况" in t)
     last = next(i for i, t in enumerate(pages) if "注：执行率" in t)
     assert last > first  # more than one page
-    header = "序号党支部拨付支出结余执行率"
+    header = "序号党支部拨付其中专项支出结余执行率"
     for i in range(first, last + 1):
         assert header in pages[i], f"page {i + 1} lacks the header"
     table = "".join(pages[first:last + 1])
     for b in funds.branches:  # every branch listed once with its figures
-        row = f"{b.name}{money(b.allocated_fen)}{money(b.spent_fen)}{money(b.balance_fen)}"
+        special = money(b.special_allocated_fen) if b.category == "estate" else ""
+        row = f"{b.name}{money(b.allocated_fen)}{special}{money(b.spent_fen)}{money(b.balance_fen)}"
         assert table.count(row) == 1, b.name
 
 

@@ -133,7 +133,8 @@ def test_alerts_name_the_counts_and_where_to_go():
         tooltip="已到期：入党满一年仍未办理转正",
     )
     funds = alerts["estate_funds"]
-    assert (funds.level, funds.target, funds.payload) == ("alert", "ledger", {"compliance": True, "year": 2026})
+    assert (funds.level, funds.target, funds.payload) == ("alert", "ledger", {"compliance": True, "year": 2026,
+                                                                                "below_minimum": True})
     assert funds.text == "小区党支部 2026 年专项经费不足 ¥10,000：2 个"
     assert "翠湖苑小区党支部" in funds.tooltip
     groups = alerts["groups"]
@@ -240,7 +241,7 @@ def test_each_alert_opens_its_tab_with_its_filter(qtbot, demo_db):
     assert alerts["rating"].text == "2025 年度星级评定尚未定级（应于 3 月 31 日前完成）"
     expected = {
         "groups": ["groups", {"without_leader": True}],
-        "estate_funds": ["ledger", {"compliance": True, "year": 2026}],
+        "estate_funds": ["ledger", {"compliance": True, "year": 2026, "below_minimum": True}],
         "rating": ["rating", {"year": 2025}],
     }
     for key, args in expected.items():

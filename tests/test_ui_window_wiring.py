@@ -52,16 +52,17 @@ def test_probation_reminder_opens_the_members_tab_filtered(window, qtbot):
 
 def test_each_reminder_target_is_routed(window, monkeypatch):
     calls = []
-    monkeypatch.setattr(window.ledger_tab, "show_compliance", lambda year=None: calls.append(("ledger", year)))
+    monkeypatch.setattr(window.ledger_tab, "show_compliance",
+                        lambda year=None, below_minimum=False: calls.append(("ledger", year, below_minimum)))
     monkeypatch.setattr(window.groups_tab, "show_without_leader", lambda: calls.append(("groups", None)))
     monkeypatch.setattr(window.rating_tab, "show_year", lambda year: calls.append(("rating", year)))
-    window.dashboard.navigate_requested.emit("ledger", {"compliance": True, "year": 2026})
+    window.dashboard.navigate_requested.emit("ledger", {"compliance": True, "year": 2026, "below_minimum": True})
     assert window.tabs.currentWidget() is window.ledger_tab
     window.dashboard.navigate_requested.emit("groups", {"without_leader": True})
     assert window.tabs.currentWidget() is window.groups_tab
     window.dashboard.navigate_requested.emit("rating", {"year": 2025})
     assert window.tabs.currentWidget() is window.rating_tab
-    assert calls == [("ledger", 2026), ("groups", None), ("rating", 2025)]
+    assert calls == [("ledger", 2026, True), ("groups", None), ("rating", 2025)]
 
 
 def test_import_menu_and_members_button_open_the_shared_dialog(window, qtbot):

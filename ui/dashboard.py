@@ -120,7 +120,7 @@ def build_alerts(ov: overview.Overview) -> list[Alert]:
                     "alert",
                     f"小区党支部 {year} 年专项经费不足 {minimum}：{formatting.count(len(below))} 个",
                     "ledger",
-                    {"compliance": True, "year": year},
+                    {"compliance": True, "year": year, "below_minimum": True},
                     tooltip=names,
                 )
             )

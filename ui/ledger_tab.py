@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QStandardPaths, Qt, Signal
-from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QBrush, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -48,7 +48,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reports import ledger_export, ledger_pdf
 from ui import dialogs, formatting, workers
 from ui.filter_bar import EmptyState, FilterBar
 from ui.ledger_dialogs import (
@@ -60,7 +59,7 @@ from ui.ledger_dialogs import (
     capital_text,
 )
 from ui.ledger_table_model import COL, LedgerTableModel
-from ui.record_table_model import Column, RecordTableModel
+from ui.record_table_model import SOON, Column, RecordTableModel
 from ui.table_view import make_table
 from wanghu_desk import vocab
 from wanghu_desk.errors import UserError
@@ -110,22 +109,38 @@ QUARTER_COLUMNS = [
 ]
 
 
+_NOTICE = QBrush(SOON)
+
+
 def _compliance_columns() -> list[Column]:
+    """Red only for what breaks the rule (an estate branch short of its special funds);
+    a slow spend rate or a quarter without expenses is a notice, in amber."""
     def fig(r: ComplianceRow) -> FundsSummaryRow:
         return r.figures
 
+    def notice(r: ComplianceRow) -> QBrush | None:
+        return _NOTICE if (r.low_spend or r.no_expense_in_quarter) and not r.below_minimum else None
+
+    def special(r: ComplianceRow) -> int | None:
+        return fig(r).minimum_allocated_fen if fig(r).category == "estate" else None
+
     return [
-        Column("党支部", "党支部", lambda r: r.branch_name, sample="望湖街道社区卫生服务中心党支部", alert=lambda r: r.flagged),
+        Column("党支部", "党支部", lambda r: r.branch_name, sample="望湖街道社区卫生服务中心党支部",
+               alert=lambda r: r.below_minimum),
         Column("所属社区", "所属社区", lambda r: fig(r).community, sample="望湖社区"),
         Column("类别", "类别", lambda r: fig(r).category_label, sample="小区(片区)党支部"),
+        Column("专项经费拨付", "专项经费拨付", special,
+               lambda r: "" if special(r) is None else formatting.money(special(r)), align="right",
+               sample="¥100,000.00", alert=lambda r: r.below_minimum,
+               tooltip=lambda r: "最低拨付标准只计有最低标准的经费类别（专项经费）" if special(r) is not None else None),
         _money_column("本年拨付", lambda r: fig(r).ytd_allocated_fen),
         _money_column("累计支出", lambda r: fig(r).ytd_spent_fen),
         _money_column("余额", lambda r: fig(r).closing_fen),
         Column("执行率", "执行率", lambda r: fig(r).spend_rate_permille, lambda r: _rate_text(fig(r).spend_rate_permille),
-               align="right", sample="100.0%", alert=lambda r: r.low_spend),
+               align="right", sample="100.0%", foreground=lambda r: _NOTICE if r.low_spend else None),
         _money_column("本季度支出", lambda r: fig(r).spent_in_quarter_fen),
         Column("问题", "问题", lambda r: "；".join(r.issues), sample="本年拨付 ¥5,000.00，低于 ¥10,000.00；本季度没有支出",
-               alert=lambda r: r.flagged, tooltip=lambda r: "\n".join(r.issues) or None),
+               alert=lambda r: r.below_minimum, foreground=notice, tooltip=lambda r: "\n".join(r.issues) or None),
     ]
 
 
@@ -365,9 +380,12 @@ class LedgerTab(QWidget):
         self.only_flagged = QCheckBox("只显示有问题的支部", self)
         self.only_flagged.setObjectName("onlyFlagged")
         self.only_flagged.setChecked(True)
+        self.only_below = QCheckBox("只看专项经费不足的小区党支部", self)
+        self.only_below.setObjectName("onlyBelowMinimum")
         self.quarter_combo.currentIndexChanged.connect(lambda _i: self._quarter_changed())
         self.spend_spin.valueChanged.connect(lambda _v: self.load_compliance())
         self.only_flagged.toggled.connect(lambda _on: self._filter_compliance())
+        self.only_below.toggled.connect(lambda _on: self._filter_compliance())
         controls = QHBoxLayout()
         controls.setSpacing(8)
         controls.addWidget(QLabel("季度", self))
@@ -378,6 +396,7 @@ class LedgerTab(QWidget):
         controls.addWidget(QLabel("时提示", self))
         controls.addSpacing(12)
         controls.addWidget(self.only_flagged)
+        controls.addWidget(self.only_below)
         controls.addStretch(1)
         self.compliance_label = QLabel(self)
         self.compliance_label.setObjectName("complianceSentence")
@@ -674,7 +693,12 @@ class LedgerTab(QWidget):
             self._set_status(report.sentence())
 
     def _filter_compliance(self) -> None:
-        self.compliance_model.set_predicate((lambda r: r.flagged) if self.only_flagged.isChecked() else None)
+        if self.only_below.isChecked():
+            self.compliance_model.set_predicate(lambda r: r.below_minimum)
+        elif self.only_flagged.isChecked():
+            self.compliance_model.set_predicate(lambda r: r.flagged)
+        else:
+            self.compliance_model.set_predicate(None)
 
     def load_summary(self) -> None:
         self._dirty[PAGE_SUMMARY] = False
@@ -697,9 +721,11 @@ class LedgerTab(QWidget):
     def status_text(self) -> str:
         return self._status
 
-    def show_compliance(self, year: int | None = None, quarter: int | None = None) -> None:
+    def show_compliance(self, year: int | None = None, quarter: int | None = None, *,
+                        below_minimum: bool = False) -> None:
         """Open the compliance view (the dashboard's alerts): this year and quarter by
-        default; for an earlier year, its fourth quarter."""
+        default; for an earlier year, its fourth quarter. `below_minimum` shows only the
+        estate branches short of their special funds (the reminder that counts them)."""
         today = self.today
         year = year or today.year
         self.set_year(year)
@@ -709,6 +735,9 @@ class LedgerTab(QWidget):
         self.quarter_combo.setCurrentIndex(quarter - 1)
         self.quarter_combo.blockSignals(False)
         self._reset_spend_percent()
+        self.only_below.blockSignals(True)
+        self.only_below.setChecked(below_minimum)
+        self.only_below.blockSignals(False)
         self.pages.setCurrentIndex(PAGE_COMPLIANCE)
         self.load_compliance()
 
@@ -816,6 +845,8 @@ class LedgerTab(QWidget):
         branch = None if all_branches else self.current_branch()
         if not all_branches and branch is None:
             return None
+        from reports import ledger_export, ledger_pdf  # openpyxl and reportlab: imported at the first export
+
         year = self.current_year()
         name = branch.name if branch else None
         if fmt == "xlsx":
@@ -833,6 +864,8 @@ class LedgerTab(QWidget):
         return self._run_export(steps, (year, name), target, title)
 
     def export_summary(self) -> workers.Task | None:
+        from reports import ledger_export  # openpyxl: imported at the first export
+
         year = self.current_year()
         quarter = self.period_combo.currentData() if self.pages.currentIndex() == PAGE_SUMMARY else None
         title = "导出经费汇总表"

@@ -239,7 +239,7 @@ class MainWindow(QMainWindow):
         if target == "members" and options.get("due_for_confirmation"):
             self.members_tab.show_due_for_confirmation()
         elif target == "ledger":
-            self.ledger_tab.show_compliance(year=options.get("year"))
+            self.ledger_tab.show_compliance(year=options.get("year"), below_minimum=bool(options.get("below_minimum")))
         elif target == "groups" and options.get("without_leader"):
             self.groups_tab.show_without_leader()
         elif target == "rating" and options.get("year"):

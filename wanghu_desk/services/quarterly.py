@@ -31,7 +31,7 @@ What "belongs to the quarter" (the quarter runs from `start` to `end`, both incl
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 import peewee as pw
@@ -53,7 +53,7 @@ from models import (
 )
 from wanghu_desk import vocab
 from wanghu_desk.errors import UsageError
-from wanghu_desk.services import settings
+from wanghu_desk.services import ledger, settings
 from wanghu_desk.validation import probation_due
 
 __all__ = [
@@ -260,6 +260,8 @@ class BranchFunds:
     spent_fen: int
     spent_in_quarter_fen: int
     below_minimum: bool
+    #: what the yearly-minimum rule counts (the special funds), from `ledger.minimum_checks`
+    special_allocated_fen: int = 0
 
     @property
     def balance_fen(self) -> int:
@@ -577,16 +579,14 @@ def fund_figures(period: Quarter, as_of: dt.date | None = None) -> FundFigures:
         .tuples()
     )
     allocated: Counter = Counter()
-    allocated_by_fund: dict[tuple[int, int], int] = defaultdict(int)
     spent: Counter = Counter()
     spent_quarter: Counter = Counter()
     entries = 0
-    for branch_id, fund_id, kind, reversed_kind, total, in_quarter, n in rows:
+    for branch_id, _fund_id, kind, reversed_kind, total, in_quarter, n in rows:
         entries += n
         if kind == "allocation" or (kind == "reversal" and reversed_kind == "allocation"):
             sign = 1 if kind == "allocation" else -1
             allocated[branch_id] += sign * total
-            allocated_by_fund[(branch_id, fund_id)] += sign * total
         elif kind == "expense" or (kind == "reversal" and reversed_kind == "expense"):
             sign = 1 if kind == "expense" else -1
             spent[branch_id] += sign * total
@@ -604,17 +604,14 @@ def fund_figures(period: Quarter, as_of: dt.date | None = None) -> FundFigures:
         .where(Branch.id.in_(sorted(wanted)) if wanted else (Branch.id < 0))
         .order_by(Branch.sort_order, Branch.id).tuples()
     )
+    checks = ledger.minimum_checks(year, end, wanted)  # the one source of the rule's figure
     for branch_id, name, category in query:
-        below = False
-        if category == "estate" and branch_id in standing:
-            if minimum_funds:
-                below = any(allocated_by_fund.get((branch_id, fid), 0) < m for fid, m in minimum_funds.items())
-            else:
-                below = allocated.get(branch_id, 0) < fallback_minimum
+        check = checks[branch_id]
+        below = category == "estate" and branch_id in standing and check.below
         branches.append(BranchFunds(
             branch_id=branch_id, name=name, category=category, allocated_fen=allocated.get(branch_id, 0),
             spent_fen=spent.get(branch_id, 0), spent_in_quarter_fen=spent_quarter.get(branch_id, 0),
-            below_minimum=below,
+            below_minimum=below, special_allocated_fen=check.allocated_fen,
         ))
     return FundFigures(year=year, as_of=end, minimum_fen=minimum, branches=branches, entries=entries)
 

@@ -151,9 +151,11 @@ from wanghu_desk.services.ledger.rules import (  # noqa: F401
     second_approver_threshold,
 )
 from wanghu_desk.services.ledger.summary import (  # noqa: F401
+    MinimumCheck,
     _minimum_funds,
     compliance,
     funds_summary,
+    minimum_checks,
 )
 
 __all__ = [
@@ -194,6 +196,8 @@ __all__ = [
     "fund_choices",
     "funds",
     "funds_summary",
+    "minimum_checks",
+    "MinimumCheck",
     "ledger",
     "ledger_years",
     "normalize_ledger_row",

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 import peewee as pw
 
@@ -22,6 +24,60 @@ from wanghu_desk.services.ledger.rules import _signed, default_spend_percent, es
 
 def _minimum_funds() -> dict[int, int]:
     return dict(Fund.select(Fund.id, Fund.minimum_fen).where(Fund.minimum_fen > 0).tuples())
+
+
+@dataclass(frozen=True)
+class MinimumCheck:
+    """The yearly-minimum rule for one branch (小区党支部 ≥ ¥10,000 of special funds)."""
+
+    allocated_fen: int  # what the rule counts: allocated to the day in the funds with a minimum
+    minimum_fen: int
+    below: bool
+
+
+def minimum_checks(year: int, end: dt.date, branch_ids: Iterable[int], *,
+                   fund: int | None = None) -> dict[int, MinimumCheck]:
+    """The rule's figure and verdict for each of `branch_ids`, allocations from 1 January
+    to `end` (reversals of allocations subtract). The rule is about the funds that have a
+    yearly minimum (专项经费): other funds do not count towards it. Without such a fund the
+    setting ``ledger.estate_minimum_fen`` applies to all allocations. `fund` narrows the
+    check to one fund (none when that fund has no minimum while others do). The one source
+    of the figure for the compliance view, the funds summary and the quarterly report."""
+    ids = list(branch_ids)
+    if not ids:
+        return {}
+    minimum_funds = _minimum_funds()
+    if fund is not None and minimum_funds:
+        minimum_funds = {f: m for f, m in minimum_funds.items() if f == fund}
+        if not minimum_funds:
+            return {}
+    original = LedgerEntry.alias()
+    query = (LedgerEntry.select(LedgerEntry.branch, LedgerEntry.fund, LedgerEntry.kind, original.kind,
+                                pw.fn.SUM(LedgerEntry.amount_fen))
+             .join(original, pw.JOIN.LEFT_OUTER, on=(LedgerEntry.reverses == original.id))
+             .where(LedgerEntry.year == year, LedgerEntry.entry_date <= end, LedgerEntry.branch.in_(ids))
+             .group_by(LedgerEntry.branch, LedgerEntry.fund, LedgerEntry.kind, original.kind))
+    if fund is not None:
+        query = query.where(LedgerEntry.fund == fund)
+    by_fund: dict[tuple[int, int], int] = defaultdict(int)
+    for branch_id, fund_id, kind, reversed_kind, total in query.tuples():
+        income, _expense = _signed(kind, reversed_kind, int(total or 0))
+        by_fund[(branch_id, fund_id)] += income
+    out = {}
+    if minimum_funds:
+        minimum = max(minimum_funds.values())
+        for bid in ids:
+            counted = sum(by_fund.get((bid, fid), 0) for fid in minimum_funds)
+            below = any(by_fund.get((bid, fid), 0) < m for fid, m in minimum_funds.items())
+            out[bid] = MinimumCheck(counted, minimum, below)
+    else:
+        minimum = estate_minimum()
+        totals: dict[int, int] = defaultdict(int)
+        for (bid, _fid), value in by_fund.items():
+            totals[bid] += value
+        for bid in ids:
+            out[bid] = MinimumCheck(totals.get(bid, 0), minimum, totals.get(bid, 0) < minimum)
+    return out
 
 
 def funds_summary(year: int, quarter: int | None = None, fund: int | str | None = None, *,
@@ -51,7 +107,7 @@ def funds_summary(year: int, quarter: int | None = None, fund: int | str | None 
     for (branch_id, fund_id), value in openings.items():
         if fund_row is None or fund_id == fund_row.id:
             figures[branch_id]["year_opening"] += value
-    for branch_id, fund_id, day, kind, reversed_kind, amount in query.tuples():
+    for branch_id, _fund_id, day, kind, reversed_kind, amount in query.tuples():
         day = _as_date(day)
         income, expense = _signed(kind, reversed_kind, amount)
         f = figures[branch_id]
@@ -65,32 +121,24 @@ def funds_summary(year: int, quarter: int | None = None, fund: int | str | None 
             f["spent"] += expense
         if day >= q_start:
             f["q_spent"] += expense
-        if fund_id in minimum_funds:
-            f[f"min_{fund_id}"] += income
-        f["min_total"] += income if fund_id in minimum_funds else 0
     branches = {b.id: b for b in Branch.select()}
     communities = _community_names()
     wanted = set(figures)
     if include_all_estates:
         wanted |= {b.id for b in branches.values() if b.category == "estate" and b.status == "active"}
-    check_minimum = fund_row is None or fund_row.id in minimum_funds or not minimum_funds
+    checks = minimum_checks(year, end, wanted, fund=fund_row.id if fund_row is not None else None)
     rows = []
     for bid in sorted(wanted, key=lambda i: (branches[i].sort_order, i)):
         b = branches[bid]
         f = figures.get(bid, {})
         opening = f.get("year_opening", 0) + f.get("before_alloc", 0) - f.get("before_spent", 0)
         closing = opening + f.get("alloc", 0) - f.get("spent", 0)
-        below = False
-        if b.category == "estate" and b.status == "active" and check_minimum:
-            if minimum_funds:
-                below = any(f.get(f"min_{fid}", 0) < m for fid, m in minimum_funds.items()
-                            if fund_row is None or fid == fund_row.id)
-            else:
-                below = f.get("ytd_alloc", 0) < fallback
+        check = checks.get(bid)
+        below = b.category == "estate" and b.status == "active" and check is not None and check.below
         rows.append(FundsSummaryRow(
             bid, b.name, b.category, communities.get(b.community_id, ""), opening, f.get("alloc", 0),
             f.get("spent", 0), closing, f.get("year_opening", 0), f.get("ytd_alloc", 0), f.get("ytd_spent", 0),
-            f.get("q_spent", 0), f.get("min_total", 0) if minimum_funds else f.get("ytd_alloc", 0), below,
+            f.get("q_spent", 0), check.allocated_fen if check is not None else 0, below,
         ))
     minimum = max(minimum_funds.values()) if minimum_funds else fallback
     return FundsSummary(year, quarter, start, end, fund_row.id if fund_row else None,
@@ -112,7 +160,7 @@ def compliance(year: int, quarter: int, *, min_spend_percent: int | None = None,
     for r in summary.rows:
         issues = []
         if r.below_minimum:
-            issues.append(f"本年拨付 {format_fen(r.minimum_allocated_fen)}，低于 {format_fen(summary.minimum_fen)}")
+            issues.append(f"专项经费本年拨付 {format_fen(r.minimum_allocated_fen)}，低于 {format_fen(summary.minimum_fen)}")
         rate = r.spend_rate_permille
         low = started and rate is not None and rate < percent * 10
         if low:
