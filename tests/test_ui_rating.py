@@ -120,6 +120,7 @@ def tab(qtbot) -> RatingTab:
     widget = RatingTab()
     qtbot.addWidget(widget)
     widget.resize(1200, 700)
+    widget.refresh()  # the tab reads its data when first shown (or refreshed), not when built
     return widget
 
 
@@ -496,12 +497,14 @@ def test_a_clerk_cannot_reopen_and_a_viewer_cannot_edit(qtbot, ten, questions):
     with acting_as(Actor("clerk1", "录入员", "clerk")):
         widget = RatingTab()
         qtbot.addWidget(widget)
+        widget.refresh()
         assert not widget.reopen_button.isEnabled()
         assert "管理员" in widget.reopen_button.toolTip()
     rating.reopen(YEAR, "复核")
     with acting_as(Actor("viewer1", "查看", "viewer")):
         widget = RatingTab()
         qtbot.addWidget(widget)
+        widget.refresh()
         assert widget.model.read_only
         assert "只能查看" in widget.banner.text()
         assert not widget.new_button.isEnabled()

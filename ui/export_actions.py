@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reports import exports
 from ui import dialogs, workers
 from wanghu_desk.services import stats
 from wanghu_desk.services.base import current_actor
@@ -161,6 +160,8 @@ def export_roster(parent: QWidget | None, kind: str, on_finished: Callable[[], N
     """Ask, choose the file, export on a worker. Returns the task (None if cancelled).
     `on_finished` is called when the worker has ended, whatever the outcome (connected
     before the worker starts, so a quick export cannot finish unheard)."""
+    from reports import exports  # openpyxl is imported when the first export starts, not at start-up
+
     choice = ask_options(parent, kind) if kind in _HAS_ID_NUMBERS else ExportChoice()
     if choice is None:
         return None

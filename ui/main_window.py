@@ -21,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -36,7 +37,6 @@ from ui import dialogs, export_actions, workers
 from ui.backup_dialog import BackupDialog, restore_question
 from ui.dashboard import Dashboard
 from ui.groups_tab import GroupsTab
-from ui.import_dialog import ImportDialog
 from ui.ledger_tab import LedgerTab
 from ui.members_tab import MembersTab
 from ui.org_tab import OrgTab
@@ -345,8 +345,10 @@ class MainWindow(QMainWindow):
             on_result=finished,
         )
 
-    def import_roster(self, kind: str | None = None) -> ImportDialog:
+    def import_roster(self, kind: str | None = None) -> QDialog:
         """文件 → 导入…: the shared import dialog (preview, then commit on a worker)."""
+        from ui.import_dialog import ImportDialog  # the importer's readers load with the first import
+
         dialog = ImportDialog(self, kind)
         dialog.imported.connect(lambda _outcome: self.refresh_all())
         dialog.open()

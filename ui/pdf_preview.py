@@ -23,7 +23,6 @@ from collections import OrderedDict
 from collections.abc import Generator
 from pathlib import Path
 
-import pypdfium2 as pdfium
 from PySide6.QtCore import QMarginsF, QRect, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter, QPaintEvent, QPixmap, QWheelEvent
 from PySide6.QtPrintSupport import QPrinter
@@ -53,6 +52,8 @@ class PdfPages:
             data = self.path.read_bytes()
         except OSError as exc:
             raise UserError(f"无法读取文件「{self.path.name}」。请检查它是否还在。") from exc
+        import pypdfium2 as pdfium  # imported with the first PDF opened, not at start-up
+
         with _PDFIUM_LOCK:
             try:
                 self._doc = pdfium.PdfDocument(data)

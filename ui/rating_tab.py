@@ -57,7 +57,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reports import rating_export, rating_pdf
 from ui import dialogs, workers
 from ui.rating_grid_model import (
     BRANCH_ID_ROLE,
@@ -440,12 +439,17 @@ class RatingTab(QWidget):
         self.new_button.clicked.connect(self.new_round)
         self.empty_new_button.clicked.connect(self.new_round)
         self.add_missing_button.clicked.connect(self.add_missing)
+        self._filled = False  # the year's sheet is read when the tab is first shown, not at start-up
 
-        self.refresh()
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        if not self._filled:
+            self.refresh()
 
     # ------------------------------------------------------------ loading
     def refresh(self) -> None:
         """Re-read the years and the shown year (after a change elsewhere)."""
+        self._filled = True
         years = rating.years()
         keep = self.year if self.year in years else (years[0] if years else None)
         self.year_combo.blockSignals(True)
@@ -799,6 +803,8 @@ class RatingTab(QWidget):
     def export_excel(self) -> workers.Task | None:
         if self.year is None:
             return None
+        from reports import rating_export  # openpyxl: imported at the first export
+
         name = rating_export.default_filename(stats.organization_name(), self.year)
         path = choose_save_path(self, "导出评定结果", self._suggested(name), "Excel 工作簿 (*.xlsx)")
         if not path:
@@ -810,6 +816,8 @@ class RatingTab(QWidget):
     def export_pdf(self) -> workers.Task | None:
         if self.year is None:
             return None
+        from reports import rating_pdf  # reportlab: imported at the first PDF
+
         name = rating_pdf.default_filename(stats.organization_name(), self.year)
         path = choose_save_path(self, "生成公示 PDF", self._suggested(name), "PDF 文件 (*.pdf)")
         if not path:
