@@ -358,6 +358,31 @@ def _backup(ctx):
                         run=lambda *_a, **_k: None)
 
 
+def _matter(cls_name: str, pick=None):
+    """A dialog of the 事项 tab; `pick` finds the matter (the step forms need one)."""
+
+    def make(ctx):
+        from models import Matter
+        from ui import matter_dialogs
+
+        cls = getattr(matter_dialogs, cls_name)
+        if pick is None:
+            return cls(ctx.window, today=TODAY)
+        return cls(ctx.window, matter_id=pick(Matter).id, today=TODAY)
+
+    return make
+
+
+def _deliberation_at(state: str):
+    return lambda Matter: _first(Matter, Matter.kind == "deliberation", Matter.state == state)
+
+
+def _account(ctx):
+    from ui.system_tab import AccountDialog
+
+    return AccountDialog(ctx.window)
+
+
 V = "ui.volunteer_dialogs."
 ORG = "ui.org_edit_dialogs."
 L = "ui.ledger_dialogs."
@@ -415,6 +440,15 @@ ENTRIES: list[Entry] = [
     Entry("login", "ui.login_dialog.LoginDialog", _login("LoginDialog", username="admin")),
     Entry("login_password", "ui.login_dialog.PasswordDialog", _login("PasswordDialog")),
     Entry("backup", "ui.backup_dialog.BackupDialog", _backup),
+    Entry("system_account", "ui.system_tab.AccountDialog", _account),
+    Entry("matter_new", "ui.matter_dialogs.MatterDialog", _matter("MatterDialog")),
+    Entry("matter_step_decide", "ui.matter_dialogs.StepDialog", _matter("StepDialog", _deliberation_at("deliberate"))),
+    Entry("matter_step_act", "ui.matter_dialogs.StepDialog", _matter("StepDialog", _deliberation_at("decide"))),
+    Entry("matter_escalate", "ui.matter_dialogs.EscalateDialog", _matter(
+        "EscalateDialog", lambda Matter: _first(Matter, Matter.closed_on.is_null(), Matter.level == "estate",
+                                                Matter.kind == "opinion"))),
+    Entry("matter_reopen", "ui.matter_dialogs.ReopenDialog", _matter(
+        "ReopenDialog", lambda Matter: _first(Matter, Matter.kind == "qr_report", Matter.closed_on.is_null(False)))),
 ]
 
 
@@ -463,6 +497,15 @@ def _in_scroll_area(widget, top) -> bool:
     return False
 
 
+def _inside(widget, kind, top) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None and parent is not top:
+        if isinstance(parent, kind):
+            return True
+        parent = parent.parentWidget()
+    return False
+
+
 def _visible_rect(widget, top):
     """The part of `widget` its ancestors leave visible, in `top`'s coordinates."""
     from PySide6.QtCore import QPoint, QRect
@@ -478,7 +521,7 @@ def _visible_rect(widget, top):
 def problems_of(top, screen_rect) -> list[str]:
     """What does not fit: the window beyond the screen (a title bar's height kept free),
     a button out of sight, a text cut off."""
-    from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QPushButton, QRadioButton
+    from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QPushButton, QRadioButton, QStatusBar
 
     found = []
     if top.width() > screen_rect.width() or top.height() + TITLE_BAR > screen_rect.height():
@@ -496,6 +539,8 @@ def problems_of(top, screen_rect) -> list[str]:
             + top.findChildren(QRadioButton):
         if not widget.isVisibleTo(top) or not widget.text() or widget.width() <= 0:
             continue
+        if _inside(widget, QStatusBar, top):
+            continue  # the status bar's texts give way to each other by design
         if isinstance(widget, QLabel):
             if widget.pixmap() is not None and not widget.pixmap().isNull():
                 continue
