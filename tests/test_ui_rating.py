@@ -544,6 +544,7 @@ def test_a_tie_at_the_cap_is_shown_and_settled_from_the_tab(qtbot, fresh_db, tab
     assert star_text(tab, 0) == "★★★★★  待裁定"
     menu = tab.build_context_menu(tab.model.index(0, COL_STARS))
     assert "记录同分裁定…" in [a.text() for a in menu.actions()]
+    assert "「记录同分裁定…」" in tab.banner.text()  # the banner names the real menu item
     questions.cap_decision = ("keep", "经街道党工委会议研究")
     tab.decide_tie(ids[0])
     tab.decide_tie(ids[1])

@@ -595,7 +595,7 @@ class RatingTab(QWidget):
             elif not current_actor().can_write:
                 text, style = "当前账号只能查看，不能修改评分。", BANNER_LOCKED
             else:
-                notes = [t.message + "（" + "、".join(t.names) + "；右键「评定星级」记录裁定）"
+                notes = [t.message + "（" + "、".join(t.names) + "；在支部一行上右键，选「记录同分裁定…」）"
                          for t in res.pending_ties]
                 missing = rating.missing_branches(res.year)
                 if missing:
