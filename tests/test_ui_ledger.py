@@ -16,7 +16,7 @@ import pytest
 from conftest import DEMO_TODAY
 from ledger_helpers import TODAY, allocate, make_branches, make_rating, spend
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QLabel
 
 from ui import dialogs, ledger_tab, theme
 from ui.ledger_dialogs import AmountEdit, BulkAllocationDialog, EntryDetailDialog, EntryDialog, ReversalDialog
@@ -156,6 +156,8 @@ def test_expense_bad_amount_refused_good_one_updates_balance_then_reversed(tab, 
     click(qtbot, tab.allocate_button)
     d = current_dialog(tab, EntryDialog)
     assert not d.save_button.isEnabled()
+    # an allocation asks for no second approver and does not list what an expense may not buy
+    assert not d.second.isVisibleTo(d) and "不得列支" not in d.findChild(QLabel, "rulesLabel").text()
     fill(d.amount, "1万")
     assert d.amount.preview.text() == "¥10,000.00　壹万元整"
     fill(d.summary, "2026年服务群众专项经费拨付")
@@ -181,6 +183,7 @@ def test_expense_bad_amount_refused_good_one_updates_balance_then_reversed(tab, 
         assert not d.save_button.isEnabled()
     fill(d.amount, "2万")  # more than the balance
     assert "余额不足" in d.form.messages["amount"].text() and not d.save_button.isEnabled()
+    assert d.second.isVisibleTo(d) and "不得列支" in d.findChild(QLabel, "rulesLabel").text()
     fill(d.amount, "2,500")  # at or above ¥2,000: a second approver
     assert "两人审批" in d.form.messages["second_approver"].text() and not d.save_button.isEnabled()
     fill(d.second, "李书记")
@@ -268,7 +271,9 @@ def test_bulk_allocation_preview_then_commit(tab, qtbot, branches, dialog_log):
     dialog_log.answer = True
     click(qtbot, d.commit_button)
     assert not d.isVisible()
-    assert "共 ¥36,000.00" in dialog_log.calls[-1][2]
+    assert [c[0] for c in dialog_log.calls[-2:]] == ["ask", "inform"]  # and says what it wrote
+    assert "共 ¥36,000.00" in dialog_log.calls[-2][2]
+    assert dialog_log.calls[-1][2] == "已向 3 个支部各记一笔拨付，共 ¥36,000.00（叁万陆仟元整）。"
     for name in ("甲小区党支部", "乙小区党支部", "丙小区党支部"):
         assert ledger.balance(name, 2026) == 1_200_000
     assert tab.balance_value.text() == "¥12,000.00"

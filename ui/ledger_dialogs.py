@@ -323,12 +323,16 @@ class EntryDialog(QDialog):
         self.form.add("approver", "审批人", self.approver, required=True)
         self.second = _line("secondApproverEdit", f"金额达到 {format_fen(self.threshold)} 时必填",
                             names.get("second_approver"))
-        self.form.add("second_approver", "第二审批人", self.second)
+        second_label = self.form.add("second_approver", "第二审批人", self.second)
+        if kind != ledger.EXPENSE:  # only an expense needs a second approver
+            second_label.setVisible(False)
+            self.second.setVisible(False)
 
         self.balance_label = QLabel()
         self.balance_label.setObjectName("balanceLabel")
         self.balance_label.setStyleSheet(MUTED_STYLE)
-        rules = QLabel("不得列支：" + "、".join(vocab.FORBIDDEN_SUBJECTS) + "。凭证保存后不能修改，错了只能冲销。")
+        rules = QLabel(("不得列支：" + "、".join(vocab.FORBIDDEN_SUBJECTS) + "。" if kind == ledger.EXPENSE else "")
+                       + "凭证保存后不能修改，错了只能冲销。")
         rules.setObjectName("rulesLabel")
         rules.setWordWrap(True)
         rules.setStyleSheet(MUTED_STYLE)
@@ -917,6 +921,10 @@ class BulkAllocationDialog(QDialog):
             return
         self.committed.emit(rows)
         self.accept()
+        total = sum(r.amount_fen for r in rows)
+        dialogs.inform(self.parentWidget(), "批量拨付",
+                       f"已向 {len(rows)} 个支部各记一笔拨付，共 {format_fen(total)}（{capital_text(total)}）。",
+                       "每笔都有自己的凭证号，可在各支部的台账中查看；如有错误，请逐笔冲销。")
 
 
 # ---------------------------------------------------------------- 经费类别
