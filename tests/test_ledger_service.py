@@ -13,7 +13,7 @@ import pytest
 from conftest import DEMO_TODAY
 from ledger_helpers import TODAY, allocate, make_branches, make_rating, reverse, spend
 
-from models import AuditEvent, Fund, LedgerEntry, db
+from models import AuditEvent, Fund, LedgerEntry, Rating, db
 from wanghu_desk.errors import NotFoundError, PermissionDenied, ValidationError
 from wanghu_desk.services import ledger, settings, stats
 from wanghu_desk.services.base import Actor, acting_as, writing
@@ -398,6 +398,17 @@ def test_bulk_allocation_by_star_level(branches):
     assert ledger.balance(f, 2026) == 50_000
     assert ledger.preview_star_allocation(2026, amounts, fund="党建工作经费", handler="王会计", approver="李书记",
                                           today=TODAY).to_write == []
+
+
+def test_a_vetoed_branch_is_named_as_such_in_the_star_allocation(branches):
+    a, b = branches["甲小区党支部"], branches["乙小区党支部"]
+    make_rating(2025, {a: 0, b: 0})
+    Rating.update(vetoed=True, veto_reason="重大安全事故").where(Rating.branch == a).execute()
+    ledger.create_fund("党建工作经费")
+    plan = ledger.preview_star_allocation(2026, {5: 500_000}, fund="党建工作经费", handler="王会计",
+                                          approver="李书记", today=TODAY)
+    skipped = {line.branch_name: line.note for line in plan.skipped}
+    assert skipped == {"甲小区党支部": "一票否决，不拨付", "乙小区党支部": "该星级不拨付"}
 
 
 def test_star_allocation_needs_a_finalized_rating(branches):

@@ -50,9 +50,11 @@ def _bulk_common(year: int, fund: int | str | None, entry_date: dt.date | str | 
 
 
 def _line(branch_id: int, name: str, community: str, stars: int | None, target: int, already: int,
-          top_up: bool, summary: str, active: bool = True) -> BulkLine:
+          top_up: bool, summary: str, active: bool = True, vetoed: bool = False) -> BulkLine:
     if not active:
         return BulkLine(branch_id, name, community, stars, target, already, 0, summary, "支部已撤销，不拨付")
+    if vetoed and target <= 0:
+        return BulkLine(branch_id, name, community, stars, target, already, 0, summary, "一票否决，不拨付")
     if target <= 0:
         return BulkLine(branch_id, name, community, stars, target, already, 0, summary, "该星级不拨付")
     if top_up:
@@ -144,16 +146,17 @@ def preview_star_allocation(
     info, day, code, who, boss = _bulk_common(year, fund, entry_date, subject, handler, approver, today)
     already = _allocated_this_year(info.id, year) if info.id else {}
     communities = _community_names()
-    query = (Rating.select(Rating.branch, Rating.stars, Branch.name, Branch.community, Branch.status)
+    query = (Rating.select(Rating.branch, Rating.stars, Branch.name, Branch.community, Branch.status, Rating.vetoed)
              .join(Branch, on=(Rating.branch == Branch.id))
              .where(Rating.round == rnd.id)
              .order_by(Rating.stars.desc(), Branch.sort_order, Branch.id))
     lines = []
-    for branch_id, stars, name, community_id, status in query.tuples():
+    for branch_id, stars, name, community_id, status, vetoed in query.tuples():
         stars = int(stars or 0)
         text = f"{rating_year}年度{stars}星级党支部{info.name}"
         lines.append(_line(branch_id, name, communities.get(community_id, ""), stars, amounts.get(stars, 0),
-                           already.get(branch_id, 0), top_up, text, active=(status == "active")))
+                           already.get(branch_id, 0), top_up, text, active=(status == "active"),
+                           vetoed=bool(vetoed)))
     params = (("kind", "stars"), ("year", year), ("amounts_by_star", tuple(sorted(amounts.items()))),
               ("handler", who), ("approver", boss), ("rating_year", rating_year),
               ("fund", info.id if info.id else None), ("entry_date", day), ("subject", code), ("top_up", top_up))
