@@ -544,3 +544,24 @@ def test_team_member_model_and_pick_checks(qtmodeltester, demo_db):
     assert len(pick.checked_ids()) == 20
     pick.clear_checks()
     assert pick.checked_ids() == []
+
+
+def test_record_dialog_prefills_the_only_team_of_the_volunteer(qtbot, demo_db):
+    rows = vs.list_volunteers(today=TODAY)
+    active = {c.id for c in vs.team_choices()}
+    one = next(r for r in rows if len([t for t in r.team_ids if t in active]) == 1)
+    several = next(r for r in rows if len([t for t in r.team_ids if t in active]) > 1)
+    (team_id,) = [t for t in one.team_ids if t in active]
+
+    dialog = RecordDialog(None, volunteer_id=one.id, today=TODAY)
+    qtbot.addWidget(dialog)
+    assert dialog.fields["team_id"].currentData() == team_id
+
+    blank = RecordDialog(None, today=TODAY)
+    qtbot.addWidget(blank)
+    combo = blank.fields["volunteer_id"]
+    combo.setCurrentIndex(combo.findData(several.id))
+    assert blank.fields["team_id"].currentData() is None  # two teams: the clerk chooses
+    combo.setCurrentIndex(combo.findData(one.id))
+    assert blank.fields["team_id"].currentData() == team_id
+    assert blank.raw()["team_id"] == team_id

@@ -620,8 +620,25 @@ class RecordDialog(_ActivityFields, FormDialog):
                 self._select("volunteer_id", volunteer_id)
             if team_id is not None:
                 self._select("team_id", team_id)
+            else:
+                self._prefill_team()
+            self.fields["volunteer_id"].currentIndexChanged.connect(lambda _i: self._prefill_team())
         self._filling = False
         self.recheck()
+
+    def _prefill_team(self) -> None:
+        """A volunteer in exactly one active team: that team, so the record is not left
+        without one (the quarterly report counts hours per team). Only while no team is chosen."""
+        if self.fields["team_id"].currentData() is not None:
+            return
+        chosen = self.value("volunteer_id")
+        row = next((r for r in self._volunteer_rows if r.id == chosen), None)
+        if row is None:
+            return
+        active = {c.id for c in volunteers.team_choices()}
+        teams = [t for t in row.team_ids if t in active]
+        if len(teams) == 1:
+            self._select("team_id", teams[0])
 
     def value(self, name: str) -> Any:
         if name == "volunteer_id":
