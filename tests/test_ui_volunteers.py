@@ -565,3 +565,14 @@ def test_record_dialog_prefills_the_only_team_of_the_volunteer(qtbot, demo_db):
     combo.setCurrentIndex(combo.findData(one.id))
     assert blank.fields["team_id"].currentData() == team_id
     assert blank.raw()["team_id"] == team_id
+
+
+def test_the_volunteer_picker_shows_a_phone_or_says_it_is_missing(qtbot, demo_db):
+    rows = vs.list_volunteers(today=TODAY)
+    with_phone = next(r for r in rows[1:] if r.phone)
+    Volunteer.update(phone=None, registration_no=None).where(Volunteer.id == rows[0].id).execute()
+    dialog = RecordDialog(None, today=TODAY)
+    qtbot.addWidget(dialog)
+    combo = dialog.fields["volunteer_id"]
+    assert combo.itemText(combo.findData(with_phone.id)) == f"{with_phone.name}　{with_phone.phone}"
+    assert combo.itemText(combo.findData(rows[0].id)) == f"{rows[0].name}　未登记电话"

@@ -599,8 +599,9 @@ class RecordDialog(_ActivityFields, FormDialog):
         volunteer.addItem("", None)
         self._volunteer_rows = volunteers.list_volunteers(today=self.today)
         for row in self._volunteer_rows:
-            detail = row.phone or row.registration_no
-            volunteer.addItem(f"{row.name}　{detail}" if detail else row.name, row.id)
+            # a bare name cannot be told from a namesake: say that the phone is missing
+            detail = row.phone or (f"编号 {row.registration_no}" if row.registration_no else "未登记电话")
+            volunteer.addItem(f"{row.name}　{detail}", row.id)
         volunteer.completer().setFilterMode(Qt.MatchFlag.MatchContains)
         volunteer.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         volunteer.lineEdit().setPlaceholderText("输入姓名或电话选择")
