@@ -1,9 +1,10 @@
 """`MemberTableModel`: the 党员 roster as a `RecordTableModel` over `services.members`.
 
 Built for 100,000 rows: the service hands over a list of plain tuples once; filtering
-is `members.filter_rows` / `search_rows` on it, followed by one model reset. When a
-search only narrows the previous one (the clerk types one more character), the previous
-result is filtered instead of the whole roster. The columns, the sort rules and the Qt
+is `members.filter_rows` on it, then the search text through a `RosterSearch` built once
+per filtered list (the same rows as `members.search_rows`, by C-level passes over search
+texts laid out in order, each query remembered so a backspace is a lookup), followed by
+one model reset. The columns, the sort rules and the Qt
 API are `ui.record_table_model`'s; this module adds the roster's columns (names by
 pinyin, branches and groups in the organisation's order, 应于 due dates) and filter.
 
@@ -45,6 +46,7 @@ from wanghu_desk.services.members import (
     RosterRow,
     name_sort_key,
 )
+from wanghu_desk.services.roster_search import RosterSearch
 
 #: The roster's columns in order (the model builds them, bound to its roster and date).
 COLUMN_KEYS = [
@@ -85,6 +87,7 @@ class MemberTableModel(RecordTableModel):
         self._set_today_strings()
         self._base: list[RosterRow] = []  # every row after all filters but the search text
         self._left_out: set[int] | None = None  # ids of the rows `_base` leaves out, when few
+        self._searcher: RosterSearch | None = None  # over `_base`, built at its first search
         self._filter = RosterFilter()
         self._branch_order: dict[int, int] = {}
         self._ages = _Ages(self._today)  # birth date → age today (birth dates repeat)
@@ -221,13 +224,11 @@ class MemberTableModel(RecordTableModel):
         if flt == self._filter:
             return
         same_base = replace(flt, search="") == replace(self._filter, search="")
-        narrower = same_base and _narrows(self._filter, flt, self.roster)
         self._filter = flt
         if not same_base:
             self._refilter()
             return
-        source = self._shown if narrower else self._base
-        shown = members.search_rows(source, flt.search, roster=self.roster)
+        shown = self._search_base(flt.search)
         self.beginResetModel()
         self._shown = shown
         self.endResetModel()
@@ -247,13 +248,23 @@ class MemberTableModel(RecordTableModel):
         """Every filter but the search text first (kept: a keystroke only searches)."""
         self._base = members.filter_rows(rows, self._filter, today=self._today)
         self._left_out = None
-        return members.search_rows(self._base, self._filter.search, roster=self.roster)
+        self._searcher = None
+        return self._search_base(self._filter.search)
+
+    def _search_base(self, text: str) -> list[RosterRow]:
+        """The rows of `_base` the search text matches, in `_base`'s order."""
+        if not text.strip():
+            return list(self._base)
+        if self._searcher is None:  # dropped wherever `_base` is replaced (filters, sort, a new roster)
+            self._searcher = RosterSearch(self._base)
+        return self._searcher.search(text, roster=self.roster)
 
     def after_sort(self) -> None:
         # The filtered lists hold the same row objects: they are the whole roster, now in
         # its new order, filtered again (C-level passes, no second sort).
         whole_base = len(self._shown) == len(self._base)  # no search text: shown = base
         self._base = self._base_in_order()
+        self._searcher = None
         self._shown = list(self._base) if whole_base else self.in_order(self._shown, within=self._base)
 
     def _base_in_order(self) -> list[RosterRow]:
