@@ -635,3 +635,13 @@ def test_export_excel_and_pdf_from_the_tab(qtbot, demo_db, tab, questions, tmp_p
     with qtbot.waitSignal(task.worker.signals.finished, timeout=30_000):
         pass
     assert (tmp_path / "公示.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+def test_the_history_keeps_room_for_eight_rows_and_the_page_scrolls(qtbot, demo_db):
+    from ui.rating_results import RatingResultsPage
+
+    page = RatingResultsPage()
+    qtbot.addWidget(page)
+    view = page.history_view
+    assert view.minimumHeight() >= 8 * view.verticalHeader().defaultSectionSize()
+    assert page.scroll.widget().isAncestorOf(view)  # a short screen scrolls the page, not squeezes the list

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui import formatting
+from ui import formatting, screen_fit
 from ui.filter_bar import EmptyState, FilterBar
 from ui.record_table_model import ALERT, MUTED, OBJECT_ROLE, Column, RecordTableModel
 from ui.table_view import fit_columns, make_table, size_columns
@@ -370,9 +370,19 @@ class RatingResultsPage(QWidget):
         filters.addSpacing(8)
         filters.addWidget(self.filter_bar, 1)
 
-        layout = QVBoxLayout(self)
+        # The page scrolls as a whole on a short screen, so the history keeps room for
+        # several rows under the distribution (at 1366×768 it was left two).
+        content = QWidget(self)
+        content.setObjectName("resultsContent")
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(16, 12, 16, 12)
         layout.setSpacing(10)
+        rows = self.history_view.verticalHeader().defaultSectionSize()
+        self.history_view.setMinimumHeight(self.history_view.horizontalHeader().sizeHint().height() + rows * 8 + 4)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        self.scroll = screen_fit.scrolling(content, self, name="resultsScroll")
+        outer.addWidget(self.scroll)
         layout.addWidget(self.summary_label)
         layout.addWidget(self.detail_label)
         layout.addLayout(top)
