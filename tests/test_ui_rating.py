@@ -30,6 +30,7 @@ from ui.rating_grid_model import (
     STARS_ROLE,
     PointsValidator,
     RatingGridModel,
+    ScoreDelegate,
 )
 from ui.rating_results import EMPTY_HISTORY, RatingResultsPage, StarLine
 from ui.rating_scheme_dialog import CriteriaTableModel, Line, RatingSchemeDialog
@@ -318,6 +319,24 @@ def test_a_score_above_the_maximum_is_refused(qtbot, ten, tab, questions):
     assert validator.validate("5.", 2)[0] == validator.State.Intermediate
     assert validator.validate("６", 1)[:2] == (validator.State.Acceptable, "6")
     assert PointsValidator(500, "deduction").validate("-3", 2)[0] == validator.State.Acceptable
+
+
+
+def test_a_refused_keystroke_and_a_trailing_point_are_not_dropped_silently(qtbot, ten, tab):
+    col = next(c for c in range(tab.model.columnCount()) if tab.model.column(c).kind == "item")
+    max_cp = tab.model.column(col).criterion.max_cp
+    delegate = ScoreDelegate()
+    editor = delegate.createEditor(tab.view.viewport(), QStyleOptionViewItem(), tab.model.index(0, col))
+    qtbot.addWidget(editor)
+    limit = format_points(max_cp)
+    with qtbot.waitSignal(tab.model.refused, timeout=1000) as refused:
+        qtbot.keyClicks(editor, "7")  # above the item's maximum: the keystroke is refused and says why
+    assert refused.args == [f"这一项最多 {limit} 分，7 超出了，请改填 0 至 {limit}。"]
+    assert tab.detail_label.text() == refused.args[0]
+    assert editor.validator().fixup("5.") == "5"  # "5." is taken as 5 when the editor closes
+    editor.setText("5.")
+    delegate.setModelData(editor, tab.model, tab.model.index(0, col))
+    assert tab.model.index(0, col).data(Qt.ItemDataRole.EditRole) in ("5", "5.00", 5, "5.0")
 
 
 def test_typing_valid_scores_changes_the_star_live(qtbot, ten, tab):

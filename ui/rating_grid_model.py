@@ -25,9 +25,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QValidator
-from PySide6.QtWidgets import QComboBox, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QToolTip, QWidget
 
 from ui import formatting
 from wanghu_desk.errors import UserError
@@ -538,6 +538,9 @@ class PointsValidator(QValidator):
     a keystroke that would leave the range is refused. In a deduction cell a leading
     minus is allowed ("-3" means 3 points off). Full-width digits are made ASCII."""
 
+    #: a keystroke was refused: why, in Chinese (shown beside the cell, not dropped silently)
+    refused = Signal(str)
+
     def __init__(self, max_cp: int, kind: str = "score", parent=None):
         super().__init__(parent)
         self.max_cp = max_cp
@@ -556,10 +559,22 @@ class PointsValidator(QValidator):
         if digits in ("", "."):
             return QValidator.State.Intermediate, normal, min(pos, len(normal))
         cp = parse_points(digits).value
-        if cp is None or cp > self.max_cp:
+        if cp is not None and cp > self.max_cp:
+            limit = format_points(self.max_cp)
+            what = "最多扣" if self.kind == "deduction" else "最多"
+            self.refused.emit(f"这一项{what} {limit} 分，{digits} 超出了，请改填 0 至 {limit}。")
+            return QValidator.State.Invalid, text, pos
+        if cp is None:
+            self.refused.emit("分数只能填数字，最多两位小数，如 6 或 5.5。")
             return QValidator.State.Invalid, text, pos
         state = QValidator.State.Intermediate if digits.endswith(".") else QValidator.State.Acceptable
         return state, normal, min(pos, len(normal))
+
+    def fixup(self, text: str) -> str:
+        """"6." (a decimal point typed, no digit after it) is 6: the cell takes it instead
+        of dropping the edit when the editor closes."""
+        normal = unicodedata.normalize("NFKC", text).replace(" ", "")
+        return normal[:-1] if normal.endswith(".") else normal
 
     def problem(self, text: str) -> str | None:
         """Why `text` cannot be saved, or None."""
@@ -570,6 +585,12 @@ class PointsValidator(QValidator):
             return None
         cp = -checked.value if self.kind == "deduction" and checked.value < 0 else checked.value
         return points_problem(cp, self.kind, self.max_cp)
+
+
+def _say_beside(editor: QLineEdit, message: str, model: RatingGridModel) -> None:
+    """The reason a keystroke was refused, in a tip under the cell and in the grid's hint line."""
+    QToolTip.showText(editor.mapToGlobal(QPoint(0, editor.height())), message, editor)
+    model.refuse(message)
 
 
 class ScoreDelegate(QStyledItemDelegate):
@@ -584,7 +605,9 @@ class ScoreDelegate(QStyledItemDelegate):
         if col.kind == "item":
             editor = QLineEdit(parent)
             editor.setObjectName("pointsEditor")
-            editor.setValidator(PointsValidator(col.criterion.max_cp, col.criterion.kind, editor))
+            validator = PointsValidator(col.criterion.max_cp, col.criterion.kind, editor)
+            validator.refused.connect(lambda message, editor=editor: _say_beside(editor, message, model))
+            editor.setValidator(validator)
             editor.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             editor.setPlaceholderText(f"0–{col.criterion.max_text}")
             editor.setToolTip(item_tooltip(col.criterion))
