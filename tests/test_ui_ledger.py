@@ -408,9 +408,10 @@ def run_export(qtbot, tab, action, path, monkeypatch):
 
 def test_exports_run_on_a_worker(demo_tab, qtbot, tmp_path, monkeypatch, dialog_log):
     demo_tab.select_branch(BRANCH)
+    dialog_log.answer = False  # 关闭, not 打开文件
     run_export(qtbot, demo_tab, demo_tab.export_branch_xlsx, tmp_path / "北苑", monkeypatch)
     assert (tmp_path / "北苑.xlsx").exists()
-    assert dialog_log.calls[-1][0] == "inform" and "北苑.xlsx" in dialog_log.calls[-1][2]
+    assert dialog_log.calls[-1][0] == "ask" and "北苑.xlsx" in dialog_log.calls[-1][2]  # offers 打开文件
     run_export(qtbot, demo_tab, demo_tab.export_branch_pdf, tmp_path / "北苑.pdf", monkeypatch)
     assert (tmp_path / "北苑.pdf").read_bytes().startswith(b"%PDF")
     run_export(qtbot, demo_tab, demo_tab.export_summary_xlsx, tmp_path / "汇总.xlsx", monkeypatch)

@@ -103,3 +103,17 @@ def test_the_core_imports_no_qt():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_offer_open_opens_the_written_file_only_when_asked(monkeypatch, tmp_path):
+    from PySide6.QtGui import QDesktopServices
+
+    opened, asked = [], []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()))
+    target = tmp_path / "公示.pdf"
+    monkeypatch.setattr(dialogs, "ask", lambda parent, title, text, **kw: asked.append((text, kw)) or False)
+    assert dialogs.offer_open(None, "公示 PDF", "已生成：", target) is False and opened == []
+    assert asked[0] == (f"已生成：\n{target}", {"ok_text": "打开文件", "cancel_text": "关闭"})
+    monkeypatch.setattr(dialogs, "ask", lambda *a, **kw: True)
+    assert dialogs.offer_open(None, "公示 PDF", "已生成：", target) is True
+    assert opened == [str(target)]

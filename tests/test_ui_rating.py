@@ -636,12 +636,13 @@ def test_publicity_from_the_tab(qtbot, ten, tab, monkeypatch):
 def test_export_excel_and_pdf_from_the_tab(qtbot, demo_db, tab, questions, tmp_path):
     tab.show_year(2025)
     questions.save_path = str(tmp_path / "评定结果")
+    questions.answer = False  # 关闭, not 打开文件
     task = tab.export_excel()
     with qtbot.waitSignal(task.worker.signals.finished, timeout=20_000):
         pass
     out = tmp_path / "评定结果.xlsx"
     assert out.exists()
-    assert questions.kinds()[-1] == "inform"
+    assert questions.calls[-1][0] == "ask" and str(out) in questions.calls[-1][1]  # offers 打开文件
     from python_calamine import CalamineWorkbook
 
     rows = CalamineWorkbook.from_path(str(out)).get_sheet_by_name("评定结果").to_python()

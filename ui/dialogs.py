@@ -81,6 +81,14 @@ def error(parent: QWidget | None, title: str, text: str, informative: str | None
     _notice(parent, QMessageBox.Icon.Critical, title, text, informative)
 
 
+def offer_open(parent: QWidget | None, title: str, text: str, path: Path | str) -> bool:
+    """After a file was written: say where, and offer 打开文件 (True when it was opened)."""
+    if not ask(parent, title, f"{text}\n{path}", ok_text="打开文件", cancel_text="关闭"):
+        return False
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+    return True
+
+
 def crash_text(log_path: Path | None = None) -> tuple[str, str]:
     """The two lines of the crash dialog (kept apart so tests and the CLI can reuse them)."""
     log_path = log_path or LOG_PATH

@@ -826,7 +826,7 @@ class LedgerTab(QWidget):
     def _run_export(self, steps, args: tuple, path: Path, title: str) -> workers.Task:
         def done(written) -> None:
             self.statusChanged.emit(f"已导出到 {written}")
-            dialogs.inform(self, title, f"已导出到：\n{written}")
+            dialogs.offer_open(self, title, "已导出到：", written)
 
         def failed(message: str) -> None:
             dialogs.error(self, title, message)

@@ -833,7 +833,7 @@ class RatingTab(QWidget):
 
         def finished(path: Path) -> None:
             self._set_hint(f"{done_text}{path}")
-            dialogs.inform(self, title, f"{done_text}\n{path}")
+            dialogs.offer_open(self, title, done_text, path)
 
         def ended() -> None:
             for button in buttons:
