@@ -32,7 +32,9 @@ from wanghu_desk.services.matters.register import (
     CategoryChoice,
     MatterDetail,
     MatterRow,
+    PlaceChoice,
     TimelineEntry,
+    branch_choices,
     category_choices,
     check_matter,
     claimant_text,
@@ -43,13 +45,14 @@ from wanghu_desk.services.matters.register import (
     matter_detail,
     matter_row,
     next_number,
+    place_choices,
     set_category_deadline,
 )
 from wanghu_desk.services.matters.workflow import STEP_LABELS, check_step, escalate, record_step, reopen
 
 __all__ = [
     "MATTER_LABELS", "STEP_LABELS", "CategoryChoice", "MatterDetail", "MatterFigures", "MatterRow",
-    "OverdueReminder", "Tally", "TimelineEntry", "add_months", "add_workdays", "category_choices",
+    "OverdueReminder", "PlaceChoice", "Tally", "branch_choices", "place_choices", "TimelineEntry", "add_months", "add_workdays", "category_choices",
     "check_matter", "check_step", "claimant_text", "create_matter", "deadline_after", "deadline_for",
     "deadline_rule", "escalate", "figures", "handler_text", "kind_deadlines", "list_matters", "mask_phone",
     "matter_detail", "matter_row", "next_number", "overdue_reminder", "quarter_figures", "rate_text",

@@ -405,3 +405,29 @@ def _step_extra(m: Matter, code: str) -> str:
 
 def current_actor_is_admin() -> bool:
     return current_actor().is_admin
+
+
+# ---------------------------------------------------------------- choices for the forms
+
+
+@dataclass(frozen=True)
+class PlaceChoice:
+    id: int
+    name: str
+    buildings: tuple[tuple[int, str], ...]
+
+
+def place_choices() -> list[PlaceChoice]:
+    """Estates (in the organisation's order) with their buildings, for the matter form."""
+    buildings: dict[int, list[tuple[int, str]]] = {}
+    for b_id, e_id, number in Building.select(Building.id, Building.estate, Building.number).order_by(
+            Building.estate, Building.id).tuples():
+        buildings.setdefault(e_id, []).append((b_id, number))
+    return [PlaceChoice(e_id, name, tuple(buildings.get(e_id, ())))
+            for e_id, name in Estate.select(Estate.id, Estate.name).order_by(Estate.sort_order, Estate.id).tuples()]
+
+
+def branch_choices() -> list[tuple[int, str]]:
+    """Standing branches, for 承办党支部."""
+    return list(Branch.select(Branch.id, Branch.name).where(Branch.status == "active")
+                .order_by(Branch.sort_order, Branch.id).tuples())
