@@ -209,7 +209,8 @@ def test_dashboard_draws_the_demo_figures_in_its_charts(qtbot, demo_db):
     assert alerts["probation"].level == "alert"
     assert alerts["probation"].text == f"预备党员转正：已到期 {members.overdue} 名，30 天内到期 {members.due_soon} 名"
     assert [alerts[k].level for k in ("estate_funds", "groups", "rating")] == ["ok", "ok", "ok"]
-    assert dash.status_text().endswith("待办提醒 1 项")
+    assert alerts["matters"].level == "alert"  # the demo has a few overdue residents' matters
+    assert dash.status_text().endswith("待办提醒 2 项")
     image = dash.grab().toImage()  # every chart paints without a Qt warning
     assert not image.isNull()
 
@@ -250,7 +251,7 @@ def test_each_alert_opens_its_tab_with_its_filter(qtbot, demo_db):
         with qtbot.waitSignal(dash.navigate_requested, timeout=1000) as signal:
             qtbot.mouseClick(row.link, Qt.MouseButton.LeftButton)
         assert signal.args == args, key
-    assert dash.status_text().endswith("待办提醒 4 项")
+    assert dash.status_text().endswith("待办提醒 5 项")  # and the demo's overdue matters
 
 
 def test_rating_not_finalized_after_march_points_at_last_year(qtbot, demo_db):
@@ -279,7 +280,7 @@ def test_refresh_follows_the_database(qtbot, demo_db):
     BuildingGroup.update(leader=None).where(BuildingGroup.id == first.id).execute()
     dash.refresh()
     assert texts(dash)["groups"].text == "没有党小组长的楼栋党小组：1 个"
-    assert len(dash.alerts_panel.rows) == 4  # rows are replaced, not added
+    assert len(dash.alerts_panel.rows) == 5  # rows are replaced, not added (matters among them)
 
 
 def test_a_year_without_service_draws_an_empty_month_chart(qtbot, demo_db):

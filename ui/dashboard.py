@@ -141,6 +141,12 @@ def build_alerts(ov: overview.Overview) -> list[Alert]:
     else:
         alerts.append(Alert("groups", "ok", "楼栋党小组均已设党小组长"))
 
+    if ov.matters_overdue:
+        alerts.append(Alert("matters", "alert", f"逾期未办结的居民事项：{formatting.count(ov.matters_overdue)} 件",
+                            "matters", {"overdue": True}, tooltip="已超过办结时限仍未办结，点击查看"))
+    elif ov.matters_total:
+        alerts.append(Alert("matters", "ok", "居民事项均在办结时限内"))
+
     rating = ov.rating
     to_rating = ("rating", {"year": rating.year})
     deadline = f"{rating.deadline.month} 月 {rating.deadline.day} 日"

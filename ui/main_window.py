@@ -1,5 +1,5 @@
 """The main window: a red header band with the organisation's name, the working tabs
-(首页, 党组织, 党员, 楼栋党小组, 志愿服务, 星级评定, 经费台账, 报表中心), the 文件/视图/帮助
+(首页, 党组织, 党员, 楼栋党小组, 志愿服务, 居民事项, 星级评定, 经费台账, 报表中心), the 文件/视图/帮助
 menus (import, export, backup, restore, open the backups folder) and a status bar with the
 database path and the current tab's counts.
 
@@ -38,6 +38,7 @@ from ui.backup_dialog import BackupDialog, restore_question
 from ui.dashboard import Dashboard
 from ui.groups_tab import GroupsTab
 from ui.ledger_tab import LedgerTab
+from ui.matters_tab import MattersTab
 from ui.members_tab import MembersTab
 from ui.org_tab import OrgTab
 from ui.rating_tab import RatingTab
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self.members_tab = MembersTab(today=today)
         self.groups_tab = GroupsTab(today=today)
         self.volunteers_tab = VolunteersTab(today=today)
+        self.matters_tab = MattersTab(today=today)
         self.rating_tab = RatingTab(today=today)
         self.ledger_tab = LedgerTab(today=today)
         self.report_center = ReportCenterTab(today=today)
@@ -110,6 +112,7 @@ class MainWindow(QMainWindow):
             ("members", self.members_tab, "党员"),
             ("groups", self.groups_tab, "楼栋党小组"),
             ("volunteers", self.volunteers_tab, "志愿服务"),
+            ("matters", self.matters_tab, "居民事项"),
             ("rating", self.rating_tab, "星级评定"),
             ("ledger", self.ledger_tab, "经费台账"),
             ("reports", self.report_center, "报表中心"),
@@ -244,6 +247,8 @@ class MainWindow(QMainWindow):
             self.groups_tab.show_without_leader()
         elif target == "rating" and options.get("year"):
             self.rating_tab.show_year(int(options["year"]))
+        elif target == "matters" and options.get("overdue"):
+            self.matters_tab.show_overdue()
 
     def _show_members_of(self, kind: str, node_id: int) -> None:
         self.tabs.setCurrentWidget(self.members_tab)

@@ -91,6 +91,8 @@ class Overview:
     rating: RatingDue
     branches: int = 0  # standing branches today (no branch: no reminders about them)
     funds_entries: int = 0
+    matters_overdue: int = 0  # open residents' matters past their deadline
+    matters_total: int = 0
 
     @property
     def members_total(self) -> int:
@@ -191,4 +193,13 @@ def overview(today: dt.date, funds_year: int | None = None) -> Overview:
         rating=rating_due(today),
         branches=organization.branches_total,
         funds_entries=shown.entries,
+        **_matters(today),
     )
+
+
+def _matters(today: dt.date) -> dict[str, int]:
+    """The residents' matters reminder: open matters past their deadline today."""
+    from models import Matter
+    from wanghu_desk.services import matters
+
+    return {"matters_overdue": matters.overdue_reminder(today=today).count, "matters_total": Matter.select().count()}
