@@ -383,25 +383,6 @@ def _account(ctx):
     return AccountDialog(ctx.window)
 
 
-def _matter(cls_name: str, pick=None):
-    """A dialog of the 事项 tab; `pick` finds the matter (the step forms need one)."""
-
-    def make(ctx):
-        from models import Matter
-        from ui import matter_dialogs
-
-        cls = getattr(matter_dialogs, cls_name)
-        if pick is None:
-            return cls(ctx.window, today=TODAY)
-        return cls(ctx.window, matter_id=pick(Matter).id, today=TODAY)
-
-    return make
-
-
-def _deliberation_at(state: str):
-    return lambda Matter: _first(Matter, Matter.kind == "deliberation", Matter.state == state)
-
-
 V = "ui.volunteer_dialogs."
 ORG = "ui.org_edit_dialogs."
 L = "ui.ledger_dialogs."
@@ -459,14 +440,6 @@ ENTRIES: list[Entry] = [
     Entry("login", "ui.login_dialog.LoginDialog", _login("LoginDialog", username="admin")),
     Entry("login_password", "ui.login_dialog.PasswordDialog", _login("PasswordDialog")),
     Entry("backup", "ui.backup_dialog.BackupDialog", _backup),
-    Entry("matter_new", "ui.matter_dialogs.MatterDialog", _matter("MatterDialog")),
-    Entry("matter_step_decide", "ui.matter_dialogs.StepDialog", _matter("StepDialog", _deliberation_at("deliberate"))),
-    Entry("matter_step_act", "ui.matter_dialogs.StepDialog", _matter("StepDialog", _deliberation_at("decide"))),
-    Entry("matter_escalate", "ui.matter_dialogs.EscalateDialog", _matter(
-        "EscalateDialog", lambda Matter: _first(Matter, Matter.closed_on.is_null(), Matter.level == "estate",
-                                                Matter.kind == "opinion"))),
-    Entry("matter_reopen", "ui.matter_dialogs.ReopenDialog", _matter(
-        "ReopenDialog", lambda Matter: _first(Matter, Matter.kind == "qr_report", Matter.closed_on.is_null(False)))),
     Entry("system_account", "ui.system_tab.AccountDialog", _account),
     Entry("matter_new", "ui.matter_dialogs.MatterDialog", _matter("MatterDialog")),
     Entry("matter_step_decide", "ui.matter_dialogs.StepDialog", _matter("StepDialog", _deliberation_at("deliberate"))),

@@ -43,11 +43,21 @@ from ui.members_tab import MembersTab
 from ui.org_tab import OrgTab
 from ui.rating_tab import RatingTab
 from ui.report_center_tab import ReportCenterTab
+from ui.system_tab import SystemTab
 from ui.volunteers_tab import VolunteersTab
 from wanghu_desk import database
 from wanghu_desk.services import stats
+from wanghu_desk.services.accounts import role_label
+from wanghu_desk.services.base import current_actor
 
 DemoBuilder = Callable[[], Any]
+
+
+def page_shortcut(number: int) -> str | None:
+    """Ctrl+1 … Ctrl+9 for the first nine tabs, Ctrl+0 for the tenth, none after that."""
+    if number <= 9:
+        return f"Ctrl+{number}"
+    return "Ctrl+0" if number == 10 else None
 
 
 def _default_demo_builder() -> Any:
@@ -102,6 +112,7 @@ class MainWindow(QMainWindow):
         self.rating_tab = RatingTab(today=today)
         self.ledger_tab = LedgerTab(today=today)
         self.report_center = ReportCenterTab(today=today)
+        self.system_tab = SystemTab(today=today)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
@@ -116,6 +127,7 @@ class MainWindow(QMainWindow):
             ("rating", self.rating_tab, "星级评定"),
             ("ledger", self.ledger_tab, "经费台账"),
             ("reports", self.report_center, "报表中心"),
+            ("system", self.system_tab, "系统"),
         ]
         self._stale: set[QWidget] = set()
         for _key, page, title in self.pages:
@@ -143,6 +155,9 @@ class MainWindow(QMainWindow):
         self.path_label.setObjectName("statusPath")
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.statusBar().addWidget(self.counts_label, 1)
+        self.account_label = QLabel(self)
+        self.account_label.setObjectName("statusAccount")
+        self.statusBar().addPermanentWidget(self.account_label)
         self.statusBar().addPermanentWidget(self.path_label)
 
         self._build_actions()
@@ -175,7 +190,7 @@ class MainWindow(QMainWindow):
         self.open_backups_action = self._action("打开备份文件夹", self.open_backups_folder)
         self.quit_action = self._action("退出", self.close, "Ctrl+Q")
         self.page_actions = [
-            self._action(title, lambda page=page: self.tabs.setCurrentWidget(page), f"Ctrl+{number}")
+            self._action(title, lambda page=page: self.tabs.setCurrentWidget(page), page_shortcut(number))
             for number, (_key, page, title) in enumerate(self.pages, start=1)
         ]
         self.dashboard_action, self.org_action = self.page_actions[0], self.page_actions[1]
@@ -209,6 +224,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name} · {wanghu_desk.APP_TITLE}")
         self.header_title.setText(name)
         self.path_label.setText(f"数据库：{self.handle.path}")
+        actor = current_actor()
+        self.account_label.setText(f"{actor.display_name}（{role_label(actor.role)}）")
         self.path_label.setToolTip(str(self.handle.path))
         # only the page on screen loads now; the others load when first shown
         current = self.tabs.currentWidget()

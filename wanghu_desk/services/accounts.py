@@ -71,7 +71,7 @@ def _clock() -> dt.datetime:
 
 
 def role_label(role: str) -> str:
-    return ROLES.get(role, role)
+    return ROLES.get(role, "未登录" if role == "none" else role)
 
 
 # ---------------------------------------------------------------- passwords

@@ -422,9 +422,14 @@ def _changes(
     labels: dict[str, str],
     names: _Names,
     see_ids: bool,
+    *,
+    ordered: bool = False,
 ) -> list[Change]:
     out = []
     keys = list(after) + [k for k in before if k not in after]
+    if ordered:  # the order of the form (the stored JSON is in alphabetical order)
+        rank = {k: i for i, k in enumerate(labels)}
+        keys.sort(key=lambda k: rank.get(k, len(rank)))
     for key in keys:
         if key in _SKIPPED or key == "password_hash":
             continue
@@ -561,7 +566,8 @@ def search(
                 action=action_label(event.action),
                 note=event.note or "",
                 changes=_changes(
-                    event.entity, event.action, before, after, FIELD_LABELS.get(event.entity, {}), names, see_ids
+                    event.entity, event.action, before, after, FIELD_LABELS.get(event.entity, {}), names, see_ids,
+                    ordered=True,
                 ),
             )
         )
