@@ -2,9 +2,11 @@
 Chinese official documents (SPEC §4, §8), on `reports.pdf.document.OfficialDocument`:
 
     标题          望湖街道2025年度星级党支部评定结果公示
-    正文          依据的标准、评定程序、结果概况，公示时间与反映意见的方式
+    正文          依据的标准、评定程序（只写本年度实际进行的阶段）、结果概况，
+                  公示时间与反映意见的方式
     一、评定结果概况   distribution table and bar chart
-    二、星级党支部名单  one table per star level (党支部, 所属社区, 得分)
+    二、星级党支部名单  one table per star level (党支部, 所属社区, 得分), then the
+                      recorded tie decisions at a cap boundary (同分裁定), if any
     落款          the working committee's name and the date, right-aligned
 
 Vetoed branches and branches below one star are counted, not listed (a notice names
@@ -32,6 +34,10 @@ from wanghu_desk.rating_rules import STAR_NAMES, format_points
 from wanghu_desk.services import rating, stats
 
 __all__ = ["build_rating_document", "default_filename", "notice_title", "write_rating_pdf"]
+
+
+#: How the notice names each stage that took place (rating_rules.STAGES).
+STAGE_STEPS = {"self": "党支部自评", "community": "社区党组织初评", "street": "街道党工委审定"}
 
 
 def notice_title(area: str, year: int) -> str:
@@ -96,8 +102,12 @@ def build_rating_document(
 
     by = dist.by_stars
     parts = "、".join(f"{STAR_NAMES[s]}{count(by.get(s, 0))}个" for s in range(5, 0, -1) if by.get(s, 0))
+    # Only the stages that took place this year (a year scored by the street alone does
+    # not claim a 自评 or 社区初评), from the rating service.
+    held = [STAGE_STEPS[stage] for stage in rating.stages_held(result)]
+    procedure = f"经{'、'.join(held)}，" if held else ""
     doc.paragraph(
-        f"根据《{scheme.name}》，经党支部自评、社区党组织初评、街道党工委审定，{area}{year}年度共有"
+        f"根据《{scheme.name}》，{procedure}{area}{year}年度共有"
         f"{count(dist.rated)}个党支部参加星级评定，其中一星以上{count(dist.at_least_one_star)}个"
         + (f"（{parts}）" if parts else "") + "。现将评定结果予以公示。"
     )
@@ -135,6 +145,11 @@ def build_rating_document(
                   [(i, r.name, r.row.community or "—", score) for i, (r, score) in enumerate(zip(members, scores), 1)],
                   col_widths=[0.8, 5.2, 2, 1.2], numeric_columns={0, 3})
         listed += len(members)
+    decisions = rating.tie_decisions(result)
+    if decisions:
+        doc.heading("同分裁定", level=2)
+        for decision in decisions:
+            doc.paragraph(decision.text)
     for tie in result.pending_ties:
         doc.note(f"注：{tie.message.rstrip('。')}（{'、'.join(tie.names)}），名单暂按同分列入，以裁定结果为准。")
     unstarred = dist.rated - listed

@@ -102,7 +102,10 @@ __all__ = [
     "set_scores",
     "set_self_stars",
     "set_veto",
+    "stages_held",
     "start_publicity",
+    "tie_decisions",
+    "TieDecision",
     "year_result",
     "years",
 ]
@@ -610,6 +613,71 @@ def _distribution(rnd: RoundInfo, results: Sequence[BranchResult]) -> Distributi
 
 def year_result(year: int) -> YearResult:
     return evaluate(load_sheet(year))
+
+
+@dataclass(frozen=True)
+class TieDecision:
+    """A recorded decision on a tie at a cap boundary (记录同分裁定), as the 公示 states it:
+    branches with the same total competing for the last places of `star`."""
+
+    star: int
+    total_cp: int
+    kept: tuple[str, ...]  # stay at `star`
+    demoted: tuple[str, ...]  # one level down
+    reasons: tuple[str, ...]  # the recorded grounds, each once, in the branches' order
+    decided_on: dt.date | None  # the day of the last decision
+
+    @property
+    def text(self) -> str:
+        """对五星名额边界同为 95.0 分的 3 个党支部（甲、乙、丙），经街道党工委会议研究，裁定甲、乙评为五星，丙评为四星。"""
+        names = self.kept + self.demoted
+        parts = []
+        if self.kept:
+            parts.append(f"{'、'.join(self.kept)}评为{STAR_NAMES[self.star]}")
+        if self.demoted:
+            parts.append(f"{'、'.join(self.demoted)}评为{STAR_NAMES[max(self.star - 1, 0)]}")
+        grounds = "；".join(r.rstrip("。") for r in self.reasons)
+        return (f"对{STAR_NAMES[self.star]}名额边界同为{format_points(self.total_cp)}分的{len(names)}个党支部"
+                f"（{'、'.join(names)}），" + (f"{grounds}，" if grounds else "") + f"裁定{'，'.join(parts)}。")
+
+
+def stages_held(result: YearResult) -> tuple[str, ...]:
+    """The stages that took place in the year, in order (自评, 社区初评, 街道审定): a stage
+    counts when any branch has a score entered at it (自评 also when a branch declared
+    its own star level)."""
+    held = set()
+    for r in result.results:
+        held.update(stage for stage, scores in r.row.scores.items() if scores)
+        if r.row.self_stars is not None:
+            held.add("self")
+    return tuple(stage for stage in STAGES if stage in held)
+
+
+def tie_decisions(result: YearResult) -> list[TieDecision]:
+    """The recorded tie decisions that shaped the year's result, grouped per tie (the star
+    and the shared total), highest star first. A decision counts while the branch still
+    has the total and the star level it was recorded for (a stale one, left after the
+    scores changed, decides nothing and is not stated)."""
+    groups: dict[tuple[int, int], dict[str, Any]] = {}
+    for r in result.results:
+        d = r.row.cap_decision
+        if not d or d.get("decision") not in ("keep", "demote") or d.get("star") is None:
+            continue
+        star, total = int(d["star"]), d.get("total_cp")
+        if total is None or r.total_cp != int(total) or r.uncapped_stars != star or r.vetoed:
+            continue
+        group = groups.setdefault((star, int(total)), {"keep": [], "demote": [], "reasons": [], "days": []})
+        group[d["decision"]].append(r.name)
+        reason = (d.get("reason") or "").strip()
+        if reason and reason not in group["reasons"]:
+            group["reasons"].append(reason)
+        try:
+            group["days"].append(dt.date.fromisoformat(str(d.get("at") or "")[:10]))
+        except ValueError:
+            pass
+    return [TieDecision(star, total, tuple(g["keep"]), tuple(g["demote"]), tuple(g["reasons"]),
+                        max(g["days"]) if g["days"] else None)
+            for (star, total), g in sorted(groups.items(), key=lambda kv: (-kv[0][0], -kv[0][1]))]
 
 
 def distribution(year: int) -> Distribution:
