@@ -8,8 +8,12 @@ this module only lays them out with `reports.pdf.document.OfficialDocument`:
     二、组织建设      branches by category, building groups
     三、党员队伍      members by category (pie), new members and departures, 转正 due
     四、志愿服务      teams, volunteers, service records and hours of the quarter
-    五、星级评定      the last finalized rating: distribution (bar chart and table)
-    六、经费保障      funds of year Y up to the quarter's end, per branch; estate
+    五、居民事项      matters received and settled, 按时办结率, 满意率, where they were
+                      settled (小区/社区/街道), overdue open matters; a table by kind
+                      (微心愿 claimed and fulfilled) — every figure from
+                      `services.matters.figures`, never recounted here
+    六、星级评定      the last finalized rating: distribution (bar chart and table)
+    七、经费保障      funds of year Y up to the quarter's end, per branch; estate
                       branches under ¥10,000 flagged
     签字栏            填报单位, 负责人, 填报人, 联系电话, 日期
 
@@ -35,6 +39,8 @@ from pathlib import Path
 from reports.fonts import FontSet, resolve_fonts
 from reports.pdf.document import OfficialDocument
 from reports.pdf.formatting import count, date_cn, date_iso, money, permille
+from wanghu_desk.services.matters import MatterFigures, Tally
+from wanghu_desk.services.matters import vocab as matter_vocab
 from wanghu_desk.services.quarterly import (
     FundFigures,
     MemberFigures,
@@ -46,6 +52,8 @@ from wanghu_desk.services.quarterly import (
     as_of_date,
     fund_figures,
     hours_text,
+    matter_figures,
+    matters_reported,
     member_figures,
     organization_figures,
     rating_figures,
@@ -100,6 +108,10 @@ def _overview(doc: OfficialDocument, f: QuarterFigures) -> None:
                      f"参与志愿者{count(vol.active_volunteers)}名。")
     else:
         parts.append("本季度无志愿服务记录。")
+    if matters_reported(f.matters):
+        t = f.matters.total
+        parts.append(f"本季度受理居民事项{count(t.received)}件，办结{count(t.settled)}件，"
+                     f"按时办结率{t.on_time_rate}，满意率{t.satisfaction_rate}。")
     if rating:
         parts.append(f"{rating.year}年度星级评定{count(rating.rated)}个支部中一星以上{count(rating.at_least_one_star)}个，"
                      f"五星{count(rating.five_star)}个。")
@@ -198,6 +210,69 @@ def _volunteers(doc: OfficialDocument, f: QuarterFigures, vol: VolunteerFigures,
               col_widths=[1.2, 6.8, 2.2, 2.2, 3.0], numeric_columns={2, 3, 4}, centered_columns={0},
               emphasis_rows={len(rows) - 1}, caption=f"表{next(tables)}  本季度志愿服务情况（按服务队）",
               note="注：参与人数按志愿者去重计算，同一志愿者参加多支服务队时合计行只计一次。")
+
+
+def _level_cell(t: Tally, level: str) -> str:
+    """71（75.5%）: matters settled at `level` and their share of the settled ones."""
+    return f"{count(t.settled_at.get(level, 0))}（{t.level_share(level)}）" if t.settled else "—"
+
+
+def _matters(doc: OfficialDocument, f: QuarterFigures, m: MatterFigures | None, tables: Iterator[int]) -> None:
+    """居民事项: the quarter's figures as `services.matters.figures` gives them (the tab's and
+    the dashboard's source); nothing is counted or divided here."""
+    p = f.period
+    doc.heading("居民事项")
+    if not matters_reported(m):
+        doc.paragraph(f"本季度（{p.span_label}）无社情民意、议事协商、矛盾调解、扫码报事和微心愿记录，"
+                      f"截至{f.as_of_label}无超期未办结事项。")
+        return
+    t = m.total
+    levels = "、".join(f"{label}{count(t.settled_at.get(code, 0))}件（{t.level_share(code)}）"
+                       for code, label in matter_vocab.LEVELS.items())
+    text = (f"本季度（{p.span_label}）共受理居民事项{count(t.received)}件，办结{count(t.settled)}件，"
+            f"其中按期办结{count(t.on_time)}件，按时办结率{t.on_time_rate}；")
+    if t.evaluated:
+        text += (f"已评价{count(t.evaluated)}件，其中满意和基本满意{count(t.satisfied)}件，"
+                 f"满意率{t.satisfaction_rate}。")
+    else:
+        text += "办结事项均未评价，满意率无从计算。"
+    if t.settled:
+        text += f"按办结层级：{levels}。"
+    escalated = [f"{matter_vocab.LEVELS[code]}{count(n)}件" for code, n in m.escalated_to.items() if n]
+    if escalated:
+        text += f"本季度上报{'、'.join(escalated)}。"
+    text += (f"截至{f.as_of_label}，超期未办结{count(t.overdue_open)}件，请相关责任单位加快办理。" if t.overdue_open
+             else f"截至{f.as_of_label}，无超期未办结事项。")
+    wish = m.by_kind.get("wish")
+    if wish is not None and (wish.received or wish.settled):
+        text += (f"微心愿本季度收集{count(wish.received)}个，其中已认领{count(m.wishes_claimed)}个；"
+                 f"本季度完成{count(wish.settled)}个。")
+    doc.paragraph(text)
+
+    kinds = list(m.by_kind.values())
+    rows = [[k.label, count(k.received), count(k.settled), count(k.on_time), k.on_time_rate, count(k.evaluated),
+             k.satisfaction_rate, count(k.overdue_open)] for k in kinds]
+    rows.append(["合计", count(t.received), count(t.settled), count(t.on_time), t.on_time_rate, count(t.evaluated),
+                 t.satisfaction_rate, count(t.overdue_open)])
+    doc.table(["事项类别", "受理", "办结", "按期办结", "按时办结率", "已评价", "满意率", "超期未办结"], rows,
+              col_widths=[2.2, 1.5, 1.5, 1.8, 1.9, 1.6, 1.6, 2.0], numeric_columns=set(range(1, 8)),
+              emphasis_rows={len(rows) - 1}, caption=f"表{next(tables)}  本季度居民事项办理情况（按类别，单位：件）",
+              note="注：按时办结率＝按期办结÷办结；满意率＝（满意＋基本满意）÷已评价；"
+                   "超期未办结为截至统计日已过办理期限仍未办结的事项；微心愿的“办结”指心愿已完成。")
+    level_rows = [[k.label, count(k.settled)] + [_level_cell(k, code) for code in matter_vocab.LEVEL_ORDER]
+                  for k in kinds]
+    level_rows.append(["合计", count(t.settled)] + [_level_cell(t, code) for code in matter_vocab.LEVEL_ORDER])
+    doc.table(["事项类别", "办结"] + [f"{matter_vocab.LEVELS[code]}办结" for code in matter_vocab.LEVEL_ORDER],
+              level_rows, col_widths=[2.2, 1.5, 2.3, 2.3, 2.3], numeric_columns={1, 2, 3, 4},
+              emphasis_rows={len(level_rows) - 1}, caption=f"表{next(tables)}  本季度居民事项办结层级（按类别，单位：件）",
+              note="注：括号内为占本类别办结事项的比例（“小事不出小区、大事不出社区、难事不出街道”）。")
+    if wish is not None and (wish.received or wish.settled):
+        doc.table(["微心愿", "收集", "已认领", "已完成"],
+                  [["本季度", count(wish.received), count(m.wishes_claimed), count(wish.settled)]],
+                  col_widths=[2.2, 2.3, 2.3, 2.3], numeric_columns={1, 2, 3},
+                  caption=f"表{next(tables)}  本季度微心愿认领和完成情况（单位：个）",
+                  note="注：已认领指本季度收集的微心愿中已被党员、共建单位或志愿服务队认领（含已完成）的个数；"
+                       "已完成为本季度完成的微心愿个数。")
 
 
 def _rating(doc: OfficialDocument, f: QuarterFigures, rating: RatingFigures | None, tables: Iterator[int]) -> None:
@@ -304,6 +379,7 @@ def build_quarterly_document(
     _organization(doc, f, f.organization, tables)
     _members(doc, f, f.members, tables)
     _volunteers(doc, f, f.volunteers, tables)
+    _matters(doc, f, f.matters, tables)
     _rating(doc, f, f.rating, tables)
     _funds(doc, f, f.funds, tables)
     doc.signature_block([
@@ -335,7 +411,7 @@ def quarterly_report_steps(
     period = Quarter(year, quarter)  # UsageError for a bad quarter, before any work
     today = report_date or dt.date.today()
     as_of = as_of_date(period, today)
-    total = 9
+    total = 10
     yield 0, total, "加载字体…"
     fonts = fonts or resolve_fonts(font_dirs)
     yield 1, total, "读取填报单位…"
@@ -350,12 +426,15 @@ def quarterly_report_steps(
     rating = rating_figures(period, as_of)
     yield 6, total, "统计经费保障…"
     funds = fund_figures(period, as_of)
+    yield 7, total, "统计居民事项…"
+    matter_totals = matter_figures(period, as_of)
     figures = QuarterFigures(period=period, unit=unit, organization=organization, members=members,
-                             volunteers=volunteers, rating=rating, funds=funds, generated_on=today, as_of=as_of)
-    yield 7, total, "排版…"
+                             volunteers=volunteers, rating=rating, funds=funds, generated_on=today, as_of=as_of,
+                             matters=matter_totals)
+    yield 8, total, "排版…"
     doc = build_quarterly_document(figures, fonts=fonts, preparer=preparer, phone=phone, report_date=report_date,
                                    leader=leader)
-    yield 8, total, "生成 PDF 文件…"
+    yield 9, total, "生成 PDF 文件…"
     path = doc.build(out_path)
     yield total, total, f"已生成：{path.name}（{doc.pages} 页）"
     return path

@@ -26,6 +26,9 @@ What "belongs to the quarter" (the quarter runs from `start` to `end`, both incl
   branch is flagged when its allocation in a fund with a yearly minimum (the special fund,
   ¥10,000) is below that minimum; when no fund has a minimum, its total allocation is
   compared with the setting ``ledger.estate_minimum_fen``.
+- residents' matters (居民事项): the figures of `services.matters.figures` for the
+  quarter — the one function the 居民事项 tab and the dashboard use — taken as of the
+  same day as the rest (overdue open matters are counted on that day).
 """
 
 from __future__ import annotations
@@ -53,7 +56,8 @@ from models import (
 )
 from wanghu_desk import vocab
 from wanghu_desk.errors import UsageError
-from wanghu_desk.services import ledger, settings
+from wanghu_desk.services import ledger, matters, settings
+from wanghu_desk.services.matters import MatterFigures
 from wanghu_desk.validation import probation_due
 
 __all__ = [
@@ -71,6 +75,8 @@ __all__ = [
     "UnitInfo",
     "VolunteerFigures",
     "fund_figures",
+    "matter_figures",
+    "matters_reported",
     "member_figures",
     "organization_figures",
     "quarter_figures",
@@ -321,6 +327,7 @@ class QuarterFigures:
     funds: FundFigures
     generated_on: dt.date
     as_of: dt.date | None = None  # the quarter's end, or the day of a report on a running quarter
+    matters: MatterFigures | None = None  # residents' matters of the quarter (services.matters.figures)
 
     def __post_init__(self) -> None:
         if self.as_of is None:
@@ -337,9 +344,9 @@ class QuarterFigures:
 
     @property
     def is_empty(self) -> bool:
-        """Nothing at all to report: no branches, members, service, rating or ledger."""
+        """Nothing at all to report: no branches, members, service, rating, ledger or matters."""
         return not (self.organization.branches_total or self.members.total or self.volunteers.records
-                    or self.rating or self.funds.entries)
+                    or self.rating or self.funds.entries or matters_reported(self.matters))
 
 
 # ------------------------------------------------------------------ formatting helpers
@@ -616,6 +623,18 @@ def fund_figures(period: Quarter, as_of: dt.date | None = None) -> FundFigures:
     return FundFigures(year=year, as_of=end, minimum_fen=minimum, branches=branches, entries=entries)
 
 
+def matter_figures(period: Quarter, as_of: dt.date | None = None) -> MatterFigures:
+    """The residents' matters of the quarter from `services.matters.figures` (the one
+    source of these figures); overdue open matters as of `as_of` (the quarter's end or,
+    while it runs, today)."""
+    return matters.figures(period.start, period.end, today=as_of or period.end)
+
+
+def matters_reported(m: MatterFigures | None) -> bool:
+    """Whether the quarter has any matter to report: received, settled or open past its deadline."""
+    return m is not None and bool(m.total.received or m.total.settled or m.total.overdue_open)
+
+
 def as_of_date(period: Quarter, today: dt.date | None = None) -> dt.date:
     """The day the figures are taken on: the quarter's last day, or today while the
     quarter is still running."""
@@ -638,4 +657,5 @@ def quarter_figures(year: int, quarter: int, *, today: dt.date | None = None) ->
         funds=fund_figures(period, as_of),
         generated_on=today,
         as_of=as_of,
+        matters=matter_figures(period, as_of),
     )
