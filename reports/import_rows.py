@@ -21,10 +21,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from reports.columns import KIND_COLUMNS, RATING_COLUMNS, Column, HeaderIndex
+from reports.columns import RATING_COLUMNS, Column, HeaderIndex
 from reports.layout import DataRow, SheetLayout, display_value
 from reports.readers import RawSheet
-from wanghu_desk import vocab
+from wanghu_desk import kinds, vocab
 from wanghu_desk.errors import NotFoundError, UsageError
 from wanghu_desk.pinyin import initials
 from wanghu_desk.rating_rules import STAGES
@@ -48,7 +48,7 @@ from wanghu_desk.validation import (
     validate_phone,
 )
 
-__all__ = ["NORMALISERS", "ImportProblem", "SourceRow", "normaliser_for"]
+__all__ = ["ImportProblem", "Normaliser", "SourceRow", "normaliser_for"]
 
 
 @dataclass(frozen=True)
@@ -248,11 +248,13 @@ class Normaliser:
         self._indexes: dict[int, dict[str, int]] = {}
         self._caches: defaultdict[str, dict[Any, Any]] = defaultdict(dict)
         self._layouts: dict[str, SheetLayout] = {}
+        #: id(record) -> action, when `finish` classified the rows (see `planned_actions`)
+        self.planned: dict[int, str] | None = None
 
     # -- hooks for the pipeline (`reports.importing.preview_steps`)
     def header_index(self) -> HeaderIndex:
         """How header cells are recognised: the kind's column table."""
-        return HeaderIndex(KIND_COLUMNS[self.kind])
+        return HeaderIndex(kinds.get(self.kind).columns)
 
     def unusable(self, layout: SheetLayout) -> str | None:
         """Why a sheet with a header of this kind still has nothing to import, or None."""
@@ -268,6 +270,14 @@ class Normaliser:
     def finish(self, rows: list[SourceRow]) -> Iterator[tuple[int, int, str]]:
         """Checks across rows and stored records, after every row is read; may yield progress."""
         return iter(())
+
+    def planned_actions(self, records: list[dict[str, Any]]) -> list[str] | None:
+        """What a commit would do with `records`, when `finish` already worked it out
+        (so that a preview classifies its rows once); None otherwise."""
+        planned = self.planned
+        if planned is None or any(id(rec) not in planned for rec in records):
+            return None
+        return [planned[id(rec)] for rec in records]
 
     def _field_index(self, layout: SheetLayout) -> dict[str, int]:
         found = self._indexes.get(id(layout))
@@ -992,6 +1002,7 @@ class ServiceNormaliser(Normaliser):
         if not candidates:
             return
         actions = import_service.classify(self.kind, [r.record for r in candidates])
+        self.planned = {id(r.record): action for r, action in zip(candidates, actions)}
         new = [r for r, action in zip(candidates, actions) if action == import_service.INSERT]
         entries = [(r.record["volunteer_id"], r.record["served_on"], r.record["minutes"]) for r in new]
         over = volunteers.over_day_limit(entries)
@@ -1250,21 +1261,7 @@ class LedgerNormaliser(Normaliser):
             self.add_problem(valid[i], ERROR, self._columns_for(valid[i].record, name), message)
 
 
-NORMALISERS: dict[str, type[Normaliser]] = {
-    "members": MemberNormaliser,
-    "branches": BranchNormaliser,
-    "groups": GroupNormaliser,
-    "volunteers": VolunteerNormaliser,
-    "services": ServiceNormaliser,
-    "ratings": RatingNormaliser,
-    "ledger": LedgerNormaliser,
-}
-
-#: Kinds whose normaliser takes options (`year`, `stage`).
-OPTION_KINDS = frozenset({"ratings", "ledger"})
-
-
 def normaliser_for(kind: str, today: dt.date | None = None, **options: Any) -> Normaliser:
-    if kind in OPTION_KINDS:
-        return NORMALISERS[kind](today, **options)
-    return NORMALISERS[kind](today)
+    """The normaliser the registry names for `kind` (`wanghu_desk.kinds`), built with the
+    kind's options."""
+    return kinds.get(kind).make_normaliser(today, options)

@@ -3,14 +3,15 @@
     read the file → pick the sheet(s) → find the header → map columns by synonyms →
     normalise and check every row → preview → commit in one transaction
 
-`preview_steps(path, kind, sheet, year=…, stage=…)` is a generator that yields progress ``(done, total,
+`preview_steps(path, kind, sheet, **options)` is a generator that yields progress ``(done, total,
 text)`` and returns an `ImportPreview`: every data row with its Excel row number, its
 cells, its normalised record and its problems (errors and warnings, each naming the
 column as written in the file), plus what a commit would do (insert / update /
-unchanged). Nothing is written by a preview. Kinds: members, branches, groups,
+unchanged). Nothing is written by a preview. The kinds, their columns, options and
+code are those of the registry (`wanghu_desk.kinds`): members, branches, groups,
 volunteers, services, ratings (a community's score sheet for one year and stage, default
-社区初评; `year` is required) and ledger (entries of a ledger kept in Excel; with `year`,
-rows of other years are errors).
+社区初评; `year` is required), ledger (entries of a ledger kept in Excel; with `year`,
+rows of other years are errors) and matters (the 扫码 platform's and 12345's 工单).
 
 `commit_steps(preview, skip_invalid=...)` writes through `services.imports.commit`: all
 or nothing, or only the valid rows when the clerk chooses so; a backup first; one audit
@@ -27,11 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reports.columns import KIND_COLUMNS, KIND_LABELS, HeaderIndex
-from reports.import_rows import OPTION_KINDS, ImportProblem, Normaliser, SourceRow, normaliser_for
+from reports.columns import HeaderIndex
+from reports.import_rows import ImportProblem, Normaliser, SourceRow, normaliser_for
 from reports.layout import SheetLayout, data_rows, detect_layout, display_value
 from reports.readers import Workbook, open_workbook
 from reports.xlsx_style import SheetColumn, iter_write_table_sheet, new_workbook, save_workbook
+from wanghu_desk import kinds
 from wanghu_desk.errors import UsageError, ValidationError
 from wanghu_desk.services import imports as import_service
 from wanghu_desk.validation import ERROR, WARNING
@@ -50,7 +52,7 @@ __all__ = [
     "write_problem_list",
 ]
 
-IMPORT_KINDS = tuple(KIND_COLUMNS)
+IMPORT_KINDS = kinds.names()
 ALL_SHEETS = None  # `sheet=None`: every sheet that has a header of this kind
 _PROGRESS_EVERY = 500
 
@@ -71,7 +73,7 @@ class ImportPreview:
 
     @property
     def label(self) -> str:
-        return KIND_LABELS[self.kind]
+        return kinds.get(self.kind).label
 
     @property
     def header_row(self) -> int | None:
@@ -147,8 +149,8 @@ def _layout_of(book: Workbook, name: str, index: HeaderIndex, kind: str, strict:
         return None
     layout = detect_layout(raw, index)
     if layout is None:
-        example = "」「".join(c.header for c in KIND_COLUMNS[kind] if c.required)
-        message = (f"在工作表「{name}」中找不到{KIND_LABELS[kind]}的表头（应有「{example}」等列）。"
+        example = "」「".join(c.header for c in kinds.get(kind).columns if c.required)
+        message = (f"在工作表「{name}」中找不到{kinds.get(kind).label}的表头（应有「{example}」等列）。"
                    "请确认导入类型和工作表选对了。")
         if strict:
             raise UsageError(message)
@@ -163,16 +165,20 @@ def _layout_of(book: Workbook, name: str, index: HeaderIndex, kind: str, strict:
     return raw, layout
 
 
-def _options(kind: str, year: int | None, stage: str | None) -> dict[str, Any]:
-    if kind == "ratings":
-        return {"year": year, "stage": stage or "community"}
-    if kind in OPTION_KINDS:
-        return {"year": year, "stage": stage}
-    if year is not None:
-        raise UsageError("年度（--year）只用于导入星级评定得分（ratings）和经费台账（ledger）。")
-    if stage is not None:
-        raise UsageError("评分阶段（--stage）只用于导入星级评定得分（ratings）。")
-    return {}
+def resolve_options(kind: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The options of one import of `kind`: every option the kind takes (its default when
+    not given); an option given that the kind does not take is a usage error naming the
+    kinds that take it ("年度（--year）只用于导入星级评定得分（ratings）和经费台账（ledger）。")."""
+    spec = kinds.get(kind)
+    for name, value in given.items():
+        if value is None or spec.option(name) is not None:
+            continue
+        option = kinds.all_options().get(name)
+        if option is None:
+            raise UsageError(f"导入不认识选项「{name}」。")
+        takers = "和".join(f"{k.label}（{k.name}）" for k in kinds.takers(name))
+        raise UsageError(f"{option.label}（{option.flag}）只用于导入{takers}。")
+    return {o.name: given[o.name] if given.get(o.name) is not None else o.default for o in spec.options}
 
 
 def _without_cyclic_gc(steps: Steps) -> Steps:
@@ -191,22 +197,23 @@ def _without_cyclic_gc(steps: Steps) -> Steps:
 
 
 def preview_steps(path: Path | str, kind: str, sheet: str | None = ALL_SHEETS, *,
-                  today: dt.date | None = None, year: int | None = None, stage: str | None = None) -> Steps:
+                  today: dt.date | None = None, **options: Any) -> Steps:
     """Read and check `path` as roster `kind`; yields progress, returns `ImportPreview`.
 
     `sheet=None` reads every sheet that has a header of this kind (one per branch, say);
     a named sheet that does not exist, a file that cannot be read, an empty sheet or one
     without a recognisable header raise `UsageError` (exit code 2), as do a missing
     `year` for ratings, a year without a rating, and options the kind does not take.
+    `options` are the kind's import options (`wanghu_desk.kinds`: ``year``, ``stage``,
+    ``matter_kind`` …).
     """
-    return (yield from _without_cyclic_gc(_preview_steps(path, kind, sheet, today=today, year=year, stage=stage)))
+    return (yield from _without_cyclic_gc(_preview_steps(path, kind, sheet, today=today, options=options)))
 
 
 def _preview_steps(path: Path | str, kind: str, sheet: str | None, *,
-                   today: dt.date | None, year: int | None, stage: str | None) -> Steps:
-    if kind not in KIND_COLUMNS:
-        raise UsageError(f"不能导入「{kind}」。可以导入：{'、'.join(IMPORT_KINDS)}。")
-    options = _options(kind, year, stage)
+                   today: dt.date | None, options: dict[str, Any]) -> Steps:
+    spec = kinds.get(kind)
+    options = resolve_options(kind, options)
     path = Path(path)
     yield 0, 0, f"正在读取「{path.name}」…"
     book = open_workbook(path)
@@ -223,7 +230,7 @@ def _preview_steps(path: Path | str, kind: str, sheet: str | None, *,
         if got is not None:
             found.append(got)
     if not found:
-        raise UsageError(f"文件「{path.name}」的各个工作表中都找不到{KIND_LABELS[kind]}的表头。"
+        raise UsageError(f"文件「{path.name}」的各个工作表中都找不到{spec.label}的表头。"
                          "请确认导入类型选对了，或表格第一行附近有「姓名」等列名。")
 
     layouts = [layout for _raw, layout in found]
@@ -233,7 +240,7 @@ def _preview_steps(path: Path | str, kind: str, sheet: str | None, *,
     for raw, layout in found:
         normaliser.prepare_sheet(raw, layout)
         file_problems.extend(_header_problems(layout, kind))
-        for col in normaliser.missing_required(KIND_COLUMNS[kind], layout):
+        for col in normaliser.missing_required(spec.columns, layout):
             file_problems.append(ImportProblem(
                 ERROR, layout.sheet, layout.header_row, None, None,
                 f"工作表「{layout.sheet}」缺少「{col.header}」列（第 {layout.header_row} 行是表头）。请补上这一列后再导入。",
@@ -258,7 +265,11 @@ def _preview_steps(path: Path | str, kind: str, sheet: str | None, *,
     result = ImportPreview(kind, path, [layout.sheet for layout in layouts], layouts, rows, file_problems,
                            options=options, today=normaliser.today)
     valid = result.valid_rows
-    planned = iter(import_service.classify(kind, [r.record for r in valid], options))
+    records = [r.record for r in valid]
+    actions = normaliser.planned_actions(records)
+    if actions is None:
+        actions = import_service.classify(kind, records, options)
+    planned = iter(actions)
     valid_ids = {id(r) for r in valid}
     result.actions = [next(planned) if id(r) in valid_ids else None for r in rows]
     return result
@@ -277,9 +288,9 @@ def _header_problems(layout: SheetLayout, kind: str) -> list[ImportProblem]:
 
 
 def preview(path: Path | str, kind: str, sheet: str | None = ALL_SHEETS, *, today: dt.date | None = None,
-            year: int | None = None, stage: str | None = None) -> ImportPreview:
+            **options: Any) -> ImportPreview:
     """`preview_steps` run to the end."""
-    return _drain(preview_steps(path, kind, sheet, today=today, year=year, stage=stage))
+    return _drain(preview_steps(path, kind, sheet, today=today, **options))
 
 
 # ---------------------------------------------------------------- committing
@@ -317,11 +328,10 @@ def commit(result: ImportPreview, *, skip_invalid: bool = False) -> ImportOutcom
 
 
 def run(path: Path | str, kind: str, sheet: str | None = ALL_SHEETS, *, dry_run: bool = False,
-        skip_invalid: bool = False, today: dt.date | None = None, year: int | None = None,
-        stage: str | None = None) -> ImportOutcome:
+        skip_invalid: bool = False, today: dt.date | None = None, **options: Any) -> ImportOutcome:
     """Preview, then commit when allowed: what the command line does. Never raises for
     bad rows: a refused import is an outcome with ``committed=False``."""
-    result = preview(path, kind, sheet, today=today, year=year, stage=stage)
+    result = preview(path, kind, sheet, today=today, **options)
     importable = not result.blocked and bool(result.valid_rows) and (result.clean or skip_invalid)
     if dry_run or not importable:
         outcome = ImportOutcome(result, False)

@@ -9,6 +9,7 @@ a per-row build the same way."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -29,6 +30,7 @@ from reports.import_rows import (
     _Row,
     parse_bool,
 )
+from wanghu_desk import kinds
 from wanghu_desk.pinyin import initials
 from wanghu_desk.services import imports as import_service
 from wanghu_desk.validation import (
@@ -193,7 +195,8 @@ def _content(result: importing.ImportPreview) -> tuple:
 
 def test_fast_member_rows_equal_the_plain_ones(roster, monkeypatch):
     fast = importing.preview(roster, "members", today=TODAY)
-    monkeypatch.setitem(import_rows.NORMALISERS, "members", PlainMemberNormaliser)
+    monkeypatch.setitem(kinds.KINDS, "members", dataclasses.replace(kinds.KINDS["members"],
+                                                                    normaliser=PlainMemberNormaliser))
     plain = importing.preview(roster, "members", today=TODAY)
     assert _content(fast) == _content(plain)
     # the file exercises both ways: clean rows, errors, warnings, updates of stored members
@@ -205,7 +208,8 @@ def test_fast_member_rows_equal_the_plain_ones(roster, monkeypatch):
 def test_second_import_plans_the_same_updates(roster, monkeypatch):
     importing.commit(importing.preview(roster, "members", today=TODAY), skip_invalid=True)
     fast = importing.preview(roster, "members", today=TODAY)
-    monkeypatch.setitem(import_rows.NORMALISERS, "members", PlainMemberNormaliser)
+    monkeypatch.setitem(kinds.KINDS, "members", dataclasses.replace(kinds.KINDS["members"],
+                                                                    normaliser=PlainMemberNormaliser))
     plain = importing.preview(roster, "members", today=TODAY)
     assert _content(fast) == _content(plain)
     assert fast.count(import_service.UNCHANGED) > 500

@@ -16,7 +16,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reports import readers
-from reports.columns import BRANCH_COLUMNS, KIND_COLUMNS, MEMBER_COLUMNS, HeaderIndex, normalize_header
+from reports.columns import BRANCH_COLUMNS, MEMBER_COLUMNS, HeaderIndex, normalize_header
+from wanghu_desk import kinds
 from reports.import_rows import fast_clean
 from reports.layout import data_rows, detect_layout
 from wanghu_desk.errors import UsageError
@@ -42,7 +43,8 @@ def fields(layout) -> dict[str, str]:
 
 
 def test_every_synonym_maps_to_exactly_one_field_per_kind():
-    for kind, columns in KIND_COLUMNS.items():
+    for kind, spec in kinds.KINDS.items():
+        columns = spec.columns
         HeaderIndex(columns)  # raises on a synonym claimed by two fields
         canonical = [c.header for c in columns]
         assert len(canonical) == len(set(canonical)), kind
@@ -276,11 +278,12 @@ def test_hidden_sheets_are_not_offered(tmp_path):
     assert readers.open_workbook(tmp_path / "h.xlsx").sheet_names == ["名单"]
 
 
-def test_kind_labels_agree_between_the_layers():
-    from reports.columns import KIND_LABELS
+def test_every_layer_names_the_kinds_of_the_registry():
+    from reports import importing
     from wanghu_desk.services import imports
 
-    assert imports.KIND_LABELS == KIND_LABELS
+    assert importing.IMPORT_KINDS == kinds.names()
+    assert not hasattr(imports, "KIND_LABELS")  # the labels live with the kinds only
 
 
 _MESSY = "张三 　\u00a0\t\n\u200bＡａ１，：（）—/无-" + "abc"

@@ -8,8 +8,12 @@ can cancel; the window never freezes. A file that cannot be read is explained in
 dialog, not in a message box. `imported` is emitted with the `ImportOutcome` after a
 commit, so the window can refresh.
 
-For 星级评定得分 (ratings) a year and a stage (default 社区初评) are chosen too; the
-year list has every rating year, the newest open one first selected.
+The kinds, their labels and their options come from the registry (`wanghu_desk.kinds`):
+a kind with options gets one form row of lists (for 星级评定得分 the year — every rating
+year, the newest open one first selected — and the stage, default 社区初评; for 居民事项
+the kind of matter). A preview is worked out once per file, sheet, kind and options: going
+back to a sheet already checked shows its preview again without reading or classifying
+the rows anew (until an import changes the data).
 """
 
 from __future__ import annotations
@@ -40,13 +44,11 @@ from PySide6.QtWidgets import (
 )
 
 from reports import importing
-from reports.columns import KIND_COLUMNS, KIND_LABELS
 from ui import dialogs, screen_fit, workers
 from ui.import_table_model import ImportTableModel
+from wanghu_desk import kinds
 from wanghu_desk.errors import UserError
-from wanghu_desk.rating_rules import STAGE_LABELS
 from wanghu_desk.services import imports as import_service
-from wanghu_desk.services import rating
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,8 @@ def _documents() -> str:
 
 
 class ImportDialog(QDialog):
-    """`ImportDialog(parent, kind=None, year=None)`; `kind` preselects members / branches /
-    groups / volunteers / services / ratings / ledger; `year` preselects a rating year."""
+    """`ImportDialog(parent, kind=None, year=None)`; `kind` preselects one of the
+    registry's kinds (members, branches, … matters); `year` preselects a rating year."""
 
     imported = Signal(object)  # ImportOutcome
 
@@ -78,9 +80,11 @@ class ImportDialog(QDialog):
         self._loading = False
         self._accept_when_done = False
         self._reject_when_done = False
+        #: (path, size, mtime, kind, sheet, options) -> preview; cleared by an import
+        self._previews: dict[tuple, importing.ImportPreview] = {}
 
         self.kind_combo = QComboBox(self)
-        for code, label in KIND_LABELS.items():
+        for code, label in kinds.labels().items():
             self.kind_combo.addItem(label, code)
         if kind is not None:
             self.kind_combo.setCurrentIndex(max(0, self.kind_combo.findData(kind)))
@@ -100,30 +104,41 @@ class ImportDialog(QDialog):
         self.sheet_combo.setEnabled(False)
         self.sheet_combo.currentIndexChanged.connect(self._sheet_changed)
 
-        # Ratings only: which year and which stage the scores are for.
-        self.year_combo = QComboBox(self)
-        self.year_combo.setObjectName("importYear")
-        self.stage_combo = QComboBox(self)
-        self.stage_combo.setObjectName("importStage")
-        for code, label in STAGE_LABELS.items():
-            self.stage_combo.addItem(label, code)
-        self.stage_combo.setCurrentIndex(self.stage_combo.findData("community"))
-        self._fill_years(year)
-        self.year_combo.currentIndexChanged.connect(self._options_changed)
-        self.stage_combo.currentIndexChanged.connect(self._options_changed)
-        self.rating_row = QWidget(self)
-        rating_layout = QHBoxLayout(self.rating_row)
-        rating_layout.setContentsMargins(0, 0, 0, 0)
-        rating_layout.addWidget(self.year_combo)
-        rating_layout.addWidget(QLabel("评分阶段：", self.rating_row))
-        rating_layout.addWidget(self.stage_combo)
-        rating_layout.addStretch(1)
-
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         form.addRow("导入内容：", self.kind_combo)
-        form.addRow("评定年度：", self.rating_row)
         self.form = form
+        # One row of lists per kind with options (the registry's `OptionSpec`s).
+        self.option_rows: dict[str, QWidget] = {}
+        self.option_combos: dict[str, dict[str, QComboBox]] = {}
+        for spec in kinds.KINDS.values():
+            shown = [o for o in spec.options if o.in_dialog]
+            if not shown:
+                continue
+            row = QWidget(self)
+            row_layout = QHBoxLayout(row)
+            row_layout.setContentsMargins(0, 0, 0, 0)
+            combos: dict[str, QComboBox] = {}
+            for i, option in enumerate(shown):
+                combo = QComboBox(row)
+                combo.setObjectName(f"import_{spec.name}_{option.name}")
+                if i:
+                    row_layout.addWidget(QLabel(f"{option.dialog_label or option.label}：", row))
+                row_layout.addWidget(combo)
+                combos[option.name] = combo
+            row_layout.addStretch(1)
+            self.option_rows[spec.name] = row
+            self.option_combos[spec.name] = combos
+            form.addRow(f"{shown[0].dialog_label or shown[0].label}：", row)
+            for name, combo in combos.items():
+                self._fill_option(spec.name, name, year if name == "year" else None)
+                combo.currentIndexChanged.connect(self._options_changed)
+        # The rating year and stage by their old names (the rating tab and tests use them).
+        self.rating_row = self.option_rows["ratings"]
+        self.year_combo = self.option_combos["ratings"]["year"]
+        self.year_combo.setObjectName("importYear")
+        self.stage_combo = self.option_combos["ratings"]["stage"]
+        self.stage_combo.setObjectName("importStage")
         form.addRow("文件：", file_row)
         form.addRow("工作表：", self.sheet_combo)
 
@@ -212,33 +227,44 @@ class ImportDialog(QDialog):
         return data if data else None
 
     @property
+    def options(self) -> dict[str, Any]:
+        """The chosen options of the current kind (those its dialog row offers)."""
+        return {name: combo.currentData() for name, combo in self.option_combos.get(self.kind, {}).items()}
+
+    @property
     def year(self) -> int | None:
         """The rating year (ratings only)."""
-        return self.year_combo.currentData() if self.kind == "ratings" else None
+        return self.options.get("year") if self.kind == "ratings" else None
 
     @property
     def stage(self) -> str | None:
         """The rating stage (ratings only): self / community / street."""
-        return self.stage_combo.currentData() if self.kind == "ratings" else None
+        return self.options.get("stage") if self.kind == "ratings" else None
+
+    def _fill_option(self, kind: str, name: str, wanted: Any = None) -> None:
+        """The choices of one option (the rating years are read again each time);
+        `wanted`, else the option's first pick, selected."""
+        option = kinds.get(kind).option(name)
+        combo = self.option_combos[kind][name]
+        current = wanted if wanted is not None else combo.currentData()
+        combo.blockSignals(True)
+        combo.clear()
+        try:
+            choices = option.dialog_choices()
+        except Exception:  # noqa: BLE001 - no database yet: the preview explains
+            log.exception("cannot list the choices of %s", name)
+            choices = []
+        for value, text in choices:
+            combo.addItem(text, value)
+        values = [v for v, _text in choices]
+        pick = current if current in values else option.first_pick(choices)
+        if pick is not None:
+            combo.setCurrentIndex(combo.findData(pick))
+        combo.blockSignals(False)
 
     def _fill_years(self, wanted: int | None) -> None:
         """Every rating year, newest first; `wanted`, else the newest open year, selected."""
-        self.year_combo.blockSignals(True)
-        self.year_combo.clear()
-        try:
-            years = rating.years()
-            states = {y: rating.round_info(y) for y in years}
-        except Exception:  # noqa: BLE001 - no database yet: the preview explains
-            log.exception("cannot list the rating years")
-            years, states = [], {}
-        for y in years:
-            state = "（已定级）" if states[y].is_finalized else ""
-            self.year_combo.addItem(f"{y} 年度{state}", y)
-        pick = wanted if wanted in years else next((y for y in years if not states[y].is_finalized),
-                                                   years[0] if years else None)
-        if pick is not None:
-            self.year_combo.setCurrentIndex(self.year_combo.findData(pick))
-        self.year_combo.blockSignals(False)
+        self._fill_option("ratings", "year", wanted)
 
     def select_year(self, year: int, stage: str | None = None) -> None:
         """Choose the rating year (and stage); starts a new preview when a file is open."""
@@ -255,14 +281,12 @@ class ImportDialog(QDialog):
     def _show_empty(self, message: str | None = None, *, error: bool = False) -> None:
         self.preview = None
         self.model.set_preview(None)
-        label = KIND_LABELS[self.kind]
-        required = "」「".join(c.header for c in KIND_COLUMNS[self.kind] if c.required)
-        if self.kind == "ratings":
-            required += "」和各评分项（如「1.1」或评定内容）"
-            if self.year_combo.count() == 0 and message is None:
-                message, error = "还没有星级评定年度。请先在「星级评定」中新建年度，再导入得分。", True
-        else:
-            required += "」"
+        spec = kinds.get(self.kind)
+        label = spec.label
+        required = "」「".join(c.header for c in spec.columns if c.required) + "」" + spec.hint_extra
+        empty = [c for c in self.option_combos.get(self.kind, {}).values() if c.count() == 0]
+        if empty and spec.no_choices and message is None:
+            message, error = spec.no_choices, True
         self.hint.setText(message or (
             f"选择要导入的{label}文件（Excel 或 CSV），也可以把文件拖到这里。\n"
             f"表格中应有「{required}等列；标题行、合并单元格都没关系。"
@@ -284,9 +308,11 @@ class ImportDialog(QDialog):
         self.valid_button.setEnabled(not busy and bool(p) and has_rows and not p.clean)
         self.problems_button.setEnabled(not busy and bool(p) and any(r.problems for r in p.rows))
         self.only_problems.setEnabled(bool(p) and any(r.problems for r in p.rows))
-        for widget in (self.kind_combo, self.choose_button, self.year_combo, self.stage_combo):
+        for widget in (self.kind_combo, self.choose_button,
+                       *(c for combos in self.option_combos.values() for c in combos.values())):
             widget.setEnabled(not busy)
-        self.form.setRowVisible(self.rating_row, self.kind == "ratings")
+        for kind, row in self.option_rows.items():
+            self.form.setRowVisible(row, self.kind == kind)
         self.sheet_combo.setEnabled(not busy and self.sheet_combo.count() > 1)
         # The red primary look goes to the one action that makes sense now, never to a
         # disabled button.
@@ -345,15 +371,15 @@ class ImportDialog(QDialog):
             self.start_preview()
 
     def _kind_changed(self, _index: int) -> None:
-        if self.kind == "ratings":
-            self._fill_years(self.year_combo.currentData())
+        for name in self.option_combos.get(self.kind, {}):
+            self._fill_option(self.kind, name)
         if self.path is not None and self.sheet_combo.count():
             self.start_preview()
         else:
             self._show_empty()
 
     def _options_changed(self, _index: int) -> None:
-        if self.kind != "ratings":
+        if self.sender() not in self.option_combos.get(self.kind, {}).values() and self.sender() is not None:
             return
         if self.path is not None and self.sheet_combo.count():
             self.start_preview()
@@ -384,16 +410,33 @@ class ImportDialog(QDialog):
             return None
         self.preview = None
         self.model.set_preview(None)
-        if self.kind == "ratings" and self.year is None:
+        options = self.options
+        spec = kinds.get(self.kind)
+        if any(options.get(o.name) is None for o in spec.options if o.in_dialog and o.required):
             self._show_empty()
             return None
-        worker = workers.Worker(importing.preview_steps, self.path, self.kind, self.sheet, year=self.year,
-                                stage=self.stage)
-        return self._run(worker, "检查文件", f"正在读取并检查「{self.path.name}」…", self._preview_ready,
+        key = self._preview_key(options)
+        cached = self._previews.get(key)
+        if cached is not None:
+            self._preview_ready(cached)
+            return None
+        worker = workers.Worker(importing.preview_steps, self.path, self.kind, self.sheet, **options)
+        return self._run(worker, "检查文件", f"正在读取并检查「{self.path.name}」…",
+                         lambda result: self._preview_ready(result, key),
                          on_error=lambda message: self._show_empty(message, error=True),
                          on_cancelled=lambda: self._show_empty("已取消检查。可以重新选择文件。"))
 
-    def _preview_ready(self, result: importing.ImportPreview) -> None:
+    def _preview_key(self, options: dict[str, Any]) -> tuple:
+        try:
+            info = self.path.stat()
+            stamp: tuple = (info.st_size, info.st_mtime_ns)
+        except OSError:
+            stamp = ()
+        return (str(self.path), *stamp, self.kind, self.sheet, tuple(sorted(options.items())))
+
+    def _preview_ready(self, result: importing.ImportPreview, key: tuple | None = None) -> None:
+        if key is not None:
+            self._previews[key] = result
         self.preview = result
         self.model.set_preview(result)
         self.stack.setCurrentWidget(self.table)
@@ -467,6 +510,7 @@ class ImportDialog(QDialog):
         return self._run(worker, "导入", f"正在导入「{self.path.name}」…", self._imported, cancellable=True)
 
     def _imported(self, outcome: importing.ImportOutcome) -> None:
+        self._previews.clear()  # the data changed: every plan is out of date
         self.outcome = outcome
         self.imported.emit(outcome)
         # Close and report once the worker has ended (see `_run`): a message box opened
@@ -480,9 +524,8 @@ class ImportDialog(QDialog):
         p = outcome.preview
         skipped = f"，跳过有错误的 {outcome.skipped} 行" if outcome.skipped else ""
         created = _created_text(outcome.created)
-        label = p.label
-        if p.kind == "ratings":
-            label = f" {p.options['year']} 年度{STAGE_LABELS[p.options['stage']]}得分"
+        spec = kinds.get(p.kind)
+        label = p.label if spec.describe is None else f" {spec.what(p.options)}"
         dialogs.inform(
             self.parentWidget(), "导入完成",
             f"已导入{label}：新增 {outcome.inserted}，更新 {outcome.updated}，不变 {outcome.unchanged}{skipped}。",

@@ -39,7 +39,7 @@ from typing import Any
 import peewee as pw
 
 from models import db
-from wanghu_desk import database, errors
+from wanghu_desk import database, errors, kinds
 from wanghu_desk.rating_rules import STAGE_LABELS
 from wanghu_desk.services import ledger, rating
 from wanghu_desk.services.base import current_actor, require, writing
@@ -57,16 +57,6 @@ __all__ = [
     "service_reference_data",
     "volunteer_reference_data",
 ]
-
-KIND_LABELS = {
-    "members": "党员花名册",
-    "branches": "党组织",
-    "groups": "楼栋党小组",
-    "volunteers": "志愿者",
-    "services": "志愿服务记录",
-    "ratings": "星级评定得分",
-    "ledger": "经费台账",
-}
 
 INSERT, UPDATE, UNCHANGED = "insert", "update", "unchanged"
 _CHUNK = 900  # parameters per IN (...) list, below SQLite's limits everywhere
@@ -334,7 +324,7 @@ def _member_changes(stored: dict[str, Any], rec: dict[str, Any], groups: _Groups
     return changes
 
 
-def _classify_members(records: list[dict]) -> list[str]:
+def _classify_members(records: list[dict], options: dict[str, Any] | None = None) -> list[str]:
     stored = _stored_members(r["id_number"] for r in records)
     groups = _Groups()
     out = []
@@ -347,7 +337,8 @@ def _classify_members(records: list[dict]) -> list[str]:
     return out
 
 
-def _commit_members(records: list[dict], counts: ImportCounts, source: str) -> Progress:
+def _commit_members(records: list[dict], counts: ImportCounts, source: str,
+                    options: dict[str, Any] | None = None) -> Progress:
     total = len(records)
     groups = _Groups()
     wanted = [(r["branch_id"], r["group_name"]) for r in records if r.get("group_name")]
@@ -459,7 +450,7 @@ def _branch_changes(stored: dict[str, Any], rec: dict[str, Any], communities: _C
     return changes
 
 
-def _classify_branches(records: list[dict]) -> list[str]:
+def _classify_branches(records: list[dict], options: dict[str, Any] | None = None) -> list[str]:
     stored = _stored_branches()
     communities = _Communities()
     return [
@@ -469,7 +460,8 @@ def _classify_branches(records: list[dict]) -> list[str]:
     ]
 
 
-def _commit_branches(records: list[dict], counts: ImportCounts, source: str) -> Progress:
+def _commit_branches(records: list[dict], counts: ImportCounts, source: str,
+                     options: dict[str, Any] | None = None) -> Progress:
     communities = _Communities()
     counts.created["communities"] = communities.create_missing(r.get("community_name") for r in records)
     stored = _stored_branches()
@@ -579,7 +571,7 @@ def _group_changes(old: dict[str, Any], links: set[int], rec: dict[str, Any], pl
     return changes
 
 
-def _classify_groups(records: list[dict]) -> list[str]:
+def _classify_groups(records: list[dict], options: dict[str, Any] | None = None) -> list[str]:
     groups, links = _stored_groups()
     places = _Places()
     out = []
@@ -592,7 +584,8 @@ def _classify_groups(records: list[dict]) -> list[str]:
     return out
 
 
-def _commit_groups(records: list[dict], counts: ImportCounts, source: str) -> Progress:
+def _commit_groups(records: list[dict], counts: ImportCounts, source: str,
+                   options: dict[str, Any] | None = None) -> Progress:
     groups, links = _stored_groups()
     places = _Places()
     orders = dict(_rows("SELECT branch_id, max(sort_order) FROM building_group GROUP BY branch_id"))
@@ -694,7 +687,7 @@ class _Volunteers:
         return changes, new_teams
 
 
-def _classify_volunteers(records: list[dict]) -> list[str]:
+def _classify_volunteers(records: list[dict], options: dict[str, Any] | None = None) -> list[str]:
     volunteers, teams = _Volunteers(), _Teams()
     out = []
     for rec in records:
@@ -707,7 +700,8 @@ def _classify_volunteers(records: list[dict]) -> list[str]:
     return out
 
 
-def _commit_volunteers(records: list[dict], counts: ImportCounts, source: str) -> Progress:
+def _commit_volunteers(records: list[dict], counts: ImportCounts, source: str,
+                       options: dict[str, Any] | None = None) -> Progress:
     teams = _Teams()
     counts.created["teams"] = teams.create_missing(t for r in records for t in r.get("team_names", ()))
     volunteers = _Volunteers()
@@ -768,7 +762,7 @@ def _stored_records(records: list[dict]) -> Counter:
     ))
 
 
-def _classify_services(records: list[dict]) -> list[str]:
+def _classify_services(records: list[dict], options: dict[str, Any] | None = None) -> list[str]:
     stored, teams, projects = _stored_records(records), _Teams(), _Teams("service_project")
     out = []
     for rec in records:
@@ -781,7 +775,8 @@ def _classify_services(records: list[dict]) -> list[str]:
     return out
 
 
-def _commit_services(records: list[dict], counts: ImportCounts, source: str) -> Progress:
+def _commit_services(records: list[dict], counts: ImportCounts, source: str,
+                     options: dict[str, Any] | None = None) -> Progress:
     teams = _Teams()
     counts.created["teams"] = teams.create_missing(r.get("team_name") for r in records)
     projects = _Teams("service_project")
@@ -1002,31 +997,11 @@ def _commit_ledger(records: list[dict], counts: ImportCounts, source: str, optio
 
 # ---------------------------------------------------------------- entry points
 
-_CLASSIFY = {
-    "members": _classify_members,
-    "branches": _classify_branches,
-    "groups": _classify_groups,
-    "volunteers": _classify_volunteers,
-    "services": _classify_services,
-}
-_COMMIT = {
-    "members": _commit_members,
-    "branches": _commit_branches,
-    "groups": _commit_groups,
-    "volunteers": _commit_volunteers,
-    "services": _commit_services,
-}
-#: Kinds that need the import's options (year, stage, today).
-_CLASSIFY_WITH_OPTIONS = {"ratings": _classify_ratings, "ledger": _classify_ledger}
-_COMMIT_WITH_OPTIONS = {"ratings": _commit_ratings, "ledger": _commit_ledger}
-
-
 def classify(kind: str, records: list[dict[str, Any]], options: dict[str, Any] | None = None) -> list[str]:
     """What a commit would do with each record: "insert", "update" or "unchanged".
-    Reads only; used by the preview. `options`: ``year`` and ``stage`` for ratings."""
-    if kind in _CLASSIFY_WITH_OPTIONS:
-        return _CLASSIFY_WITH_OPTIONS[kind](records, dict(options or {}))
-    return _CLASSIFY[kind](records)
+    Reads only; used by the preview. `options`: the kind's import options (``year`` and
+    ``stage`` for ratings …). The code is the one the registry names (`wanghu_desk.kinds`)."""
+    return kinds.get(kind).run_classify(records, options or {})
 
 
 def commit(
@@ -1048,21 +1023,17 @@ def commit(
     ``stage`` for rating scores; `today` bounds the dates of ledger entries.
     """
     require("write")
+    spec = kinds.get(kind)
     counts = ImportCounts()
-    label = KIND_LABELS[kind]
+    label = spec.label
     options = {k: v for k, v in (options or {}).items() if v is not None}
     yield 0, len(records), "正在备份数据库…"
     if backup:
         counts.backup = database.auto_backup("before-import")
-    what = label
-    if kind == "ratings":
-        what = f"{options['year']} 年度{STAGE_LABELS[options['stage']]}得分"
+    what = spec.what(options)
     try:
         with writing(f"import.{kind}") as tx:
-            if kind in _COMMIT_WITH_OPTIONS:
-                yield from _COMMIT_WITH_OPTIONS[kind](records, counts, source, {**options, "today": today})
-            else:
-                yield from _COMMIT[kind](records, counts, source)
+            yield from spec.run_commit(records, counts, source, {**options, "today": today})
             tx.audit(
                 "import",
                 None,
