@@ -7,6 +7,10 @@ warning) and carry the message as a tooltip. `set_only_problems(True)` keeps the
 with problems ("只看有问题的行"); the filter is a list of row indices, so a 50,000-row
 preview filters instantly.
 
+An account that may not see full ID numbers (not an administrator) sees the cells of the
+file's ID column masked (340104********1234), in the table only: the import itself reads
+the file, not the table, and stores the whole number.
+
 Roles: `SORT_ROLE` native values, `ROW_ROLE` the `SourceRow`.
 """
 
@@ -20,7 +24,8 @@ from PySide6.QtGui import QBrush, QColor
 from reports.import_rows import SourceRow
 from reports.importing import ImportPreview, problem_text
 from reports.layout import display_value
-from wanghu_desk.validation import ERROR
+from wanghu_desk.services.base import current_actor
+from wanghu_desk.validation import ERROR, mask_id_number
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -57,6 +62,8 @@ class ImportTableModel(QAbstractTableModel):
         # File columns: (header text, {sheet: column index in that sheet})
         self._file_columns: list[tuple[str, dict[str, int]]] = []
         self._cell_problems: dict[int, dict[int, list]] = {}
+        # sheet -> indices of its ID-number columns, shown masked (empty for an administrator)
+        self._masked: dict[str, frozenset[int]] = {}
 
     # ------------------------------------------------------------ data in
     def set_preview(self, preview: ImportPreview | None) -> None:
@@ -73,6 +80,12 @@ class ImportTableModel(QAbstractTableModel):
                     text = layout.headers[c]
                     seen.setdefault(text, {})[layout.sheet] = c
             self._file_columns = list(seen.items())
+        self._masked = {}
+        if preview and not current_actor().may_see_id_numbers:
+            for layout in preview.layouts:
+                ids = frozenset(c for c, col in layout.columns.items() if col.kind == "id")
+                if ids:
+                    self._masked[layout.sheet] = ids
         self._cell_problems = {}
         for i, row in enumerate(self._rows):
             for p in row.problems:
@@ -189,7 +202,10 @@ class ImportTableModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
             if c is None or c >= len(row.cells):
                 return ""
-            return display_value(row.cells[c]) or ""
+            text = display_value(row.cells[c]) or ""
+            if text and c in self._masked.get(row.sheet, ()):
+                return mask_id_number(text.strip())
+            return text
         problems = self._cell_problems.get(i, {}).get(c, []) if c is not None else []
         if not problems:
             return None

@@ -74,7 +74,8 @@ def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: Traceback
     if issubclass(exc_type, KeyboardInterrupt):
         sys.__excepthook__(exc_type, exc, tb)
         return
-    log.critical("未处理的异常：\n%s", "".join(traceback.format_exception(exc_type, exc, tb)))
+    # masked here as well as by the log file's filter: the report never holds a full ID number or phone
+    log.critical("未处理的异常：\n%s", logs.scrub("".join(traceback.format_exception(exc_type, exc, tb))))
     if _in_hook or QApplication.instance() is None:
         return
     _in_hook = True
@@ -97,7 +98,7 @@ def _thread_excepthook(args: threading.ExceptHookArgs) -> None:
     log.critical(
         "线程 %s 未处理的异常：\n%s",
         getattr(args.thread, "name", "?"),
-        "".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback)),
+        logs.scrub("".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback))),
     )
 
 

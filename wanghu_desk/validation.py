@@ -55,6 +55,8 @@ __all__ = [
     "id_check_char",
     "is_empty",
     "mask_id_number",
+    "mask_personal_numbers",
+    "mask_phone",
     "member_rule_errors",
     "normalize_gender",
     "normalize_name",
@@ -388,6 +390,51 @@ def mask_id_number(id18: str | None) -> str:
     if len(text) <= 10:
         return "*" * len(text)
     return text[:6] + "*" * (len(text) - 10) + text[-4:]
+
+
+def mask_phone(phone: str | None) -> str:
+    """A phone as masked text shows it: 139****5678, 0551-****9666; "" for none."""
+    if not phone:
+        return ""
+    text = str(phone)
+    match = re.fullmatch(r"(0\d{2,3}-)(\d{3,4})(\d{4})(-\d+)?", text)
+    if match:
+        return match.group(1) + "*" * len(match.group(2)) + match.group(3) + (match.group(4) or "")
+    if len(text) >= 11:
+        return text[:3] + "*" * (len(text) - 7) + text[-4:]
+    if len(text) > 4:
+        return "*" * (len(text) - 4) + text[-4:]
+    return "*" * len(text)
+
+
+# An ID number (18 characters, the last a digit or X; also the old 15-digit ones and
+# runs of 16-19 digits, a mistyped ID is still someone's ID), a mainland mobile (with or
+# without +86) and a landline with its area code, each standing alone (no digit either side).
+_ID_IN_TEXT = re.compile(r"(?<![0-9])[0-9]{14,18}[0-9Xx](?![0-9])")
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])(\+?86[- ]?)?(1[3-9][0-9]{9})(?![0-9])")
+_LANDLINE_IN_TEXT = re.compile(r"(?<![0-9])0[0-9]{2,3}-[0-9]{7,8}(?![0-9])")
+
+
+def _mask_id_match(match: re.Match[str]) -> str:
+    return mask_id_number(match.group(0))
+
+
+def _mask_mobile_match(match: re.Match[str]) -> str:
+    return (match.group(1) or "") + mask_phone(match.group(2))
+
+
+def _mask_landline_match(match: re.Match[str]) -> str:
+    return mask_phone(match.group(0))
+
+
+def mask_personal_numbers(text: str) -> str:
+    """`text` with every ID number and phone number in it masked (for logs and crash
+    reports): "340104198507011234" → "340104********1234", "13912345678" → "139****5678"."""
+    if not text or not any(ch.isdigit() for ch in text):
+        return text
+    text = _ID_IN_TEXT.sub(_mask_id_match, text)
+    text = _MOBILE_IN_TEXT.sub(_mask_mobile_match, text)
+    return _LANDLINE_IN_TEXT.sub(_mask_landline_match, text)
 
 
 # ---------------------------------------------------------------------------
