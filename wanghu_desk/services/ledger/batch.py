@@ -35,7 +35,7 @@ from models import db
 from models.tables import _now
 from wanghu_desk.errors import NotFoundError, ValidationError
 from wanghu_desk.money import format_fen
-from wanghu_desk.services.base import current_actor, to_json
+from wanghu_desk.services.base import current_actor, require, to_json
 from wanghu_desk.services.ledger.choices import _branch
 from wanghu_desk.services.ledger.entries import _overdrawn, reversal_summary
 from wanghu_desk.services.ledger.reading import _as_date
@@ -358,8 +358,9 @@ class LedgerBatch:
 
     def write(self) -> list[int]:
         """Insert the funds created and the entries accepted, each entry with the audit
-        event the forms write (`entries._insert`). Returns the new entry ids."""
-        actor = current_actor()
+        event the forms write (`entries._insert`). Returns the new entry ids. Refused
+        (`PermissionDenied`) unless the acting account may write, like every service write."""
+        actor = require("write")
         now = _now()
         conn = db.connection()
         new_funds = [(f.id, f.name, 0, f.minimum_fen) for f in self.funds.values() if f.new]
