@@ -35,7 +35,7 @@ from models import db
 from models.tables import _now
 from wanghu_desk.errors import NotFoundError, ValidationError
 from wanghu_desk.money import format_fen
-from wanghu_desk.services.base import current_actor, require, to_json
+from wanghu_desk.services.base import require, to_json
 from wanghu_desk.services.ledger.choices import _branch
 from wanghu_desk.services.ledger.entries import _overdrawn, reversal_summary
 from wanghu_desk.services.ledger.reading import _as_date
