@@ -16,21 +16,16 @@ from pathlib import Path
 
 from reports import columns as cols
 from reports.xlsx_style import SheetColumn, iter_write_table_sheet, new_workbook, save_workbook
+from wanghu_desk import kinds
 from wanghu_desk.errors import UsageError
-from wanghu_desk.services import exports as data
 from wanghu_desk.services import stats
 from wanghu_desk.services.lookup import find_branch
 
 __all__ = ["EXPORT_KINDS", "ExportResult", "export", "export_steps", "sheet_columns"]
 
-#: kind -> (title after the organisation's name, columns)
-EXPORT_KINDS = {
-    "members": ("党员花名册", cols.MEMBER_COLUMNS),
-    "branches": ("党组织名册", cols.BRANCH_COLUMNS),
-    "groups": ("楼栋党小组名册", cols.GROUP_COLUMNS),
-    "volunteers": ("志愿者名册", cols.VOLUNTEER_COLUMNS),
-    "services": ("志愿服务记录", cols.SERVICE_COLUMNS),
-}
+#: kind -> (title after the organisation's name, columns): the registry's roster exports
+#: (`wanghu_desk.kinds`, the kinds whose `ExportSpec` names a `services.exports` function).
+EXPORT_KINDS = {name: (k.export.title, k.columns) for name, k in kinds.roster_exports().items()}
 _SHEET_KINDS = {"id": "id", "phone": "phone", "date": "date", "number": "number", "bool": "code",
                 "choice": "code", "name": "code", "text": "text"}
 _FREE_TEXT = {"employer", "address", "note", "skills", "activity", "buildings", "full_name", "probation_extension_reason"}
@@ -85,16 +80,16 @@ def export_steps(
     org = stats.organization_name()
     yield 0, 0, "正在读取数据…"
 
+    spec = kinds.get(kind).export
+    rows_of = kinds.resolve(spec.rows)
+    unit = spec.unit
     if kind == "members":
         branch_id = find_branch(branch).id if branch is not None else None
-        table = data.members(branch_id=branch_id, in_register_only=in_register_only, unmasked=unmasked)
-        unit = "人"
-    elif kind in ("branches", "groups"):
-        table = getattr(data, kind)()
-        unit = "个"
+        table = rows_of(branch_id=branch_id, in_register_only=in_register_only, unmasked=unmasked)
+    elif spec.has_id_numbers:
+        table = rows_of(unmasked=unmasked)
     else:
-        table = getattr(data, kind)(unmasked=unmasked)
-        unit = "人" if kind == "volunteers" else "条"
+        table = rows_of()
     sheet_cols = sheet_columns(columns, table.fields)
     total = len(table.rows)
     workbook = new_workbook()

@@ -1,4 +1,5 @@
-"""Export entry points for the window's menus: `export_members(parent)`,
+"""Export entry points for the window's menus: `export_roster(parent, kind)` for every
+roster export of the registry (`wanghu_desk.kinds`), and by name `export_members(parent)`,
 `export_branches(parent)`, `export_groups(parent)`, `export_volunteers(parent)`,
 `export_services(parent)`.
 
@@ -33,17 +34,12 @@ from PySide6.QtWidgets import (
 )
 
 from ui import dialogs, workers
+from wanghu_desk import kinds
 from wanghu_desk.services import stats
 from wanghu_desk.services.base import current_actor
 
-TITLES = {
-    "members": "党员花名册",
-    "branches": "党组织名册",
-    "groups": "楼栋党小组名册",
-    "volunteers": "志愿者名册",
-    "services": "志愿服务记录",
-}
-_HAS_ID_NUMBERS = {"members", "volunteers", "services"}
+#: The roster exports' titles, from the registry (`wanghu_desk.kinds`).
+TITLES = {name: k.export.title for name, k in kinds.roster_exports().items()}
 
 
 @dataclass
@@ -162,7 +158,7 @@ def export_roster(parent: QWidget | None, kind: str, on_finished: Callable[[], N
     before the worker starts, so a quick export cannot finish unheard)."""
     from reports import exports  # openpyxl is imported when the first export starts, not at start-up
 
-    choice = ask_options(parent, kind) if kind in _HAS_ID_NUMBERS else ExportChoice()
+    choice = ask_options(parent, kind) if kinds.get(kind).export.has_id_numbers else ExportChoice()
     if choice is None:
         return None
     path, _ = QFileDialog.getSaveFileName(parent, f"导出{TITLES[kind]}", str(suggested_path(kind, choice)),

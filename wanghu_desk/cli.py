@@ -17,17 +17,15 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from wanghu_desk import __version__, database, errors, paths
+from wanghu_desk import __version__, database, errors, kinds, paths
 
 log = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 
-IMPORT_KINDS = ["members", "branches", "groups", "volunteers", "services", "ratings", "ledger"]
-RATING_STAGES = ["self", "community", "street"]
-#: The roster kinds of `reports.exports.EXPORT_KINDS` (not imported here: openpyxl stays out of
-#: start-up; tests/test_cli_export_kinds.py keeps the two in step) plus rating and ledger.
-EXPORT_KINDS = ["members", "branches", "groups", "volunteers", "services", "rating", "ledger"]
+#: The import kinds and the export names, from the registry (`wanghu_desk.kinds`).
+IMPORT_KINDS = list(kinds.names())
+EXPORT_KINDS = list(kinds.export_commands())
 REPORT_KINDS = ["quarterly", "rating", "ledger"]
 
 
@@ -90,26 +88,27 @@ def build_parser() -> ChineseArgumentParser:
 
     p = add("import", "从 Excel（.xlsx/.xls）或 CSV 导入名册")
     p.add_argument("kind", metavar="KIND", choices=IMPORT_KINDS,
-                   help="members（党员）| branches（党组织）| groups（楼栋党小组）| volunteers（志愿者）| services（服务记录）"
-                        "| ratings（星级评定得分，需 --year）| ledger（经费台账）")
+                   help=" | ".join(f"{k.name}（{k.help}）" for k in kinds.KINDS.values()))
     p.add_argument("file", type=Path, metavar="FILE", help="要导入的文件")
     p.add_argument("--sheet", metavar="NAME", help="只导入这个工作表（默认：所有含表头的工作表）")
-    p.add_argument("--year", type=int, metavar="Y", help="年度：ratings 必填；ledger 可选（只接受该年度的凭证）")
-    p.add_argument("--stage", choices=RATING_STAGES, metavar="STAGE",
-                   help="ratings 的评分阶段：self（自评）| community（社区初评，默认）| street（街道审定）")
+    for option in kinds.all_options().values():
+        p.add_argument(option.flag, dest=option.name, type=option.type, metavar=option.metavar, help=option.help,
+                       choices=[v for v, _text in option.values] if option.values and option.strict else None)
     p.add_argument("--dry-run", action="store_true", help="只检查、不写入")
     p.add_argument("--skip-invalid", action="store_true", help="跳过有错误的行，只导入有效行")
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
 
     p = add("export", "导出名册到 Excel")
-    p.add_argument("kind", metavar="KIND", choices=EXPORT_KINDS,
-                   help="members（党员）| branches（党组织）| groups（楼栋党小组）| volunteers（志愿者）"
-                        "| services（志愿服务记录）| rating（星级评定结果，需 --year）| ledger（经费台账，需 --year）")
+    p.add_argument("kind", metavar="KIND", choices=EXPORT_KINDS, help=" | ".join(
+        f"{name}（{k.export.title}{'，需 --year' if k.export.arguments.get('year') else ''}）"
+        for name, k in kinds.export_commands().items()))
     p.add_argument("--out", type=Path, metavar="FILE.xlsx", required=True, help="导出到这个文件")
-    p.add_argument("--branch", metavar="NAME", help="只导出这个支部的党员")
+    p.add_argument("--branch", metavar="NAME", help="只导出这个支部的党员（或这个支部的经费台账）")
     p.add_argument("--per-branch", action="store_true", help="党员花名册每个支部一张工作表")
     p.add_argument("--year", type=int, metavar="Y", help="年度（星级评定、经费台账用）")
-    p.add_argument("--unmasked", action="store_true", help="导出完整身份证号（仅管理员）")
+    p.add_argument("--kind", dest="matter_kind", metavar="KIND",
+                   help="居民事项台账只导出这一类：扫码报事、社情民意、议事协商、矛盾调解或微心愿（默认：每类一张工作表）")
+    p.add_argument("--unmasked", action="store_true", help="导出完整身份证号（居民事项台账：完整电话号码；仅管理员）")
 
     p = add("report", "生成 PDF 报表")
     p.add_argument("kind", metavar="KIND", choices=REPORT_KINDS,
@@ -353,14 +352,17 @@ MAX_LISTED = 30
 def cmd_import(args) -> int:
     from reports import importing
 
+    spec = kinds.get(args.kind)
+    options = {name: getattr(args, name) for name in kinds.all_options() if getattr(args, name) is not None}
     try:
-        if args.kind == "ratings" and args.year is None:
-            raise errors.UsageError("导入星级评定得分时请用 --year 指定年度，例如 --year 2026。")
+        for option in spec.options:
+            if option.required and options.get(option.name) is None:
+                raise errors.UsageError(option.missing)
         database.open_database(_db_path(args))
         try:
             _sign_in(args)
             outcome = importing.run(args.file, args.kind, args.sheet, dry_run=args.dry_run,
-                                    skip_invalid=args.skip_invalid, year=args.year, stage=args.stage)
+                                    skip_invalid=args.skip_invalid, **options)
         finally:
             database.close_database()
     except errors.UserError as exc:
@@ -419,19 +421,18 @@ def _require_year(args, example: int) -> int:
 
 
 def cmd_export(args) -> int:
-    if args.kind == "rating":
-        from reports.rating_export import write_rating_workbook
-
-        year = _require_year(args, 2025)
-        path = _with_read_only_database(args, lambda: write_rating_workbook(args.out, year))
-        print(f"已导出 {year} 年度星级评定结果到：{path}")
-        return EXIT_OK
-    if args.kind == "ledger":
-        from reports.ledger_export import write_ledger_workbook
-
-        year = _require_year(args, 2026)
-        path = _with_read_only_database(args, lambda: write_ledger_workbook(args.out, year, args.branch))
-        print(f"已导出 {year} 年经费台账到：{path}")
+    spec = kinds.export_commands()[args.kind].export
+    if spec.writer is not None:
+        arguments = {}
+        for name, example in spec.arguments.items():
+            value = getattr(args, name)
+            if name == "year" and example is not None:
+                value = _require_year(args, example)
+            arguments[name] = value
+        writer = kinds.resolve(spec.writer)
+        result = _with_read_only_database(args, lambda: writer(args.out, **arguments))
+        path, rows = (result, None) if isinstance(result, Path) else (result.path, result.rows)
+        print(spec.done.format(path=path, rows=rows, **arguments))
         return EXIT_OK
     from reports import exports
 

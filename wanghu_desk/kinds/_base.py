@@ -71,6 +71,9 @@ class OptionSpec:
     missing: str = ""
     in_dialog: bool = True
     metavar: str | None = None
+    #: The command line accepts only the codes of `values` (False: the normaliser reads
+    #: labels and synonyms too, and explains a wrong one).
+    strict: bool = True
     #: The dialog's label when it differs from `label` ("评定年度" for the rating year).
     dialog_label: str = ""
 

@@ -63,7 +63,7 @@ KIND = ImportKind(
     options=(
         OptionSpec("matter_kind", "事项类型", "--matter-kind",
                    "matters 中没有「事项类型」列的行按这一类登记：qr_report（扫码报事，默认）| opinion（社情民意）"
-                   "| dispute（矛盾调解）；也可写中文", values=MATTER_KINDS, default="qr_report", metavar="KIND"),
+                   "| dispute（矛盾调解）；也可写中文", values=MATTER_KINDS, default="qr_report", metavar="KIND", strict=False),
     ),
     export=ExportSpec(title="居民事项台账", writer="wanghu_desk.kinds.matters:export_workbook",
                       arguments={"matter_kind": None, "unmasked": False},

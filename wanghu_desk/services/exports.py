@@ -4,6 +4,9 @@ codes; 是/否; ISO dates; masked ID numbers unless the account may see them).
 Each function returns an `ExportTable`: the field names (matching the export columns of
 `reports.columns`), the rows as tuples, and for members the branch of every row so that
 a workbook can have one sheet per branch. One query per table, whatever the size.
+
+An export with full ID numbers (`unmasked=True`, admins only) leaves an audit event:
+action "export", entity the kind, the note 导出完整身份证号 with the row count.
 """
 
 from __future__ import annotations
@@ -14,10 +17,10 @@ from typing import Any
 
 from models import db
 from wanghu_desk import vocab
-from wanghu_desk.services.base import require
+from wanghu_desk.services.base import require, writing
 from wanghu_desk.validation import mask_id_number
 
-__all__ = ["ExportTable", "branch_names", "branches", "groups", "members", "services", "volunteers"]
+__all__ = ["ExportTable", "audit_unmasked", "branch_names", "branches", "groups", "members", "services", "volunteers"]
 
 MEMBER_FIELDS = (
     "name", "gender", "ethnicity", "birth_date", "id_number", "education", "category", "joined_on",
@@ -55,6 +58,14 @@ def _show_ids(unmasked: bool) -> bool:
     if unmasked:
         require("see_id_numbers")
     return unmasked
+
+
+def audit_unmasked(kind: str, rows: int, what: str = "身份证号") -> None:
+    """The audit event of an export with full ID numbers (or phones): who, which kind,
+    how many rows. Admins only, like the export itself."""
+    with writing(f"export.{kind}", permission="see_id_numbers") as tx:
+        tx.audit(kind, None, "export", after={"rows": rows, "unmasked": True},
+                 note=f"导出完整{what}：{rows} 行")
 
 
 def _yes_no(value: Any) -> str:
@@ -96,6 +107,8 @@ def members(*, branch_id: int | None = None, in_register_only: bool = False, unm
             categories.get(r[7], r[7]), r[8], r[9], r[21], r[22], r[10], r[11], r[12], r[13], r[14],
             statuses.get(r[15], r[15]), _yes_no(r[16]), _yes_no(r[17]), _yes_no(r[18]), _yes_no(r[19]), r[20],
         ))
+    if show:
+        audit_unmasked("members", len(rows))
     return ExportTable(MEMBER_FIELDS, rows, row_branches, names, masked=not show)
 
 
@@ -177,6 +190,8 @@ def volunteers(*, unmasked: bool = False) -> ExportTable:
             "、".join(sorted(set(teams.get(vid, [])))) or None, skills, number, _yes_no(member),
             hours_value(minutes), count, star_label(minutes), note,
         ))
+    if show:
+        audit_unmasked("volunteers", len(rows))
     return ExportTable(VOLUNTEER_FIELDS, rows, masked=not show)
 
 
@@ -192,6 +207,8 @@ def services(*, unmasked: bool = False) -> ExportTable:
     ):
         rows.append((served, name, id_number if show or not id_number else mask_id_number(id_number), phone,
                      number, team, project, activity, hours_value(minutes)))
+    if show:
+        audit_unmasked("services", len(rows))
     return ExportTable(SERVICE_FIELDS, rows, masked=not show)
 
 
