@@ -15,9 +15,9 @@ import threading
 from types import SimpleNamespace
 
 import pytest
+from messy_roster import make_messy_roster
 from openpyxl import load_workbook
 
-from messy_roster import make_messy_roster
 from wanghu_desk import cli, gui, logs, paths
 from wanghu_desk.validation import id_check_char, mask_id_number, mask_personal_numbers, mask_phone
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -583,6 +583,62 @@ class _ActivityFields:
         return {name: self.value(name) for name in ("served_on", "team_id", "project_id", "activity", "hours")}
 
 
+class VolunteerPickerFilter(QSortFilterProxyModel):
+    """The items of the volunteer picker (a combo box's model) that match the typed text
+    the way the volunteer search does: part of the name, pinyin from the surname on by
+    initials or full spelling ("zs", "zhangsan", "zhs" find 张三), phone, 志愿者编号.
+    The empty first item never matches. Pinyin is read only once letters are typed."""
+
+    def __init__(self, combo: QComboBox, rows: dict[int, volunteers.VolunteerRow]):
+        super().__init__(combo)
+        self._combo = combo
+        self._rows = rows
+        self._text = ""
+        self.setSourceModel(combo.model())
+
+    def set_text(self, text: str) -> None:
+        text = text.strip()
+        if text == self._text:
+            return
+        if hasattr(self, "beginFilterChange"):  # Qt 6.10 and later
+            self.beginFilterChange()
+            self._text = text
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self._text = text
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex) -> bool:
+        row = self._rows.get(self._combo.itemData(source_row))
+        if row is None:
+            return False
+        if not self._text:
+            return True
+        # the picked item's own text (name, phone or 编号) finds it too
+        return self._text in self._combo.itemText(source_row) or volunteers.volunteer_matches(row, self._text)
+
+
+def _pinyin_completer(combo: QComboBox, rows: list[volunteers.VolunteerRow]) -> VolunteerPickerFilter:
+    """A popup under the editable combo box listing the volunteers that match what is
+    typed (`VolunteerPickerFilter`); picking one selects it in the combo box."""
+    picker = VolunteerPickerFilter(combo, {r.id: r for r in rows})
+    completer = QCompleter(combo)
+    completer.setModel(picker)
+    completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+    completer.setMaxVisibleItems(12)
+    combo.setCompleter(completer)
+
+    def typed(text: str) -> None:
+        picker.set_text(text)
+        if text.strip() and picker.rowCount():
+            completer.complete()
+        else:
+            completer.popup().hide()
+
+    combo.lineEdit().textEdited.connect(typed)
+    return picker
+
+
 class RecordDialog(_ActivityFields, FormDialog):
     """登记服务记录 / 编辑服务记录 for one volunteer."""
 
@@ -602,9 +658,8 @@ class RecordDialog(_ActivityFields, FormDialog):
             # a bare name cannot be told from a namesake: say that the phone is missing
             detail = row.phone or (f"编号 {row.registration_no}" if row.registration_no else "未登记电话")
             volunteer.addItem(f"{row.name}　{detail}", row.id)
-        volunteer.completer().setFilterMode(Qt.MatchFlag.MatchContains)
-        volunteer.completer().setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-        volunteer.lineEdit().setPlaceholderText("输入姓名或电话选择")
+        self.picker = _pinyin_completer(volunteer, self._volunteer_rows)
+        volunteer.lineEdit().setPlaceholderText("输入姓名、拼音（如 zs、zhangsan）或电话选择")
         self.add_field("volunteer_id", "志愿者", volunteer, required=True)
         self._add_activity_fields(values["served_on"] if values else self.today)
         self._layout()

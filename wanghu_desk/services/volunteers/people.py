@@ -9,10 +9,11 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from models import Branch, Member, ServiceRecord, TeamMembership, Volunteer, VolunteerTeam, db
-from wanghu_desk import validation
+from wanghu_desk import pinyin, validation
 from wanghu_desk.errors import NotFoundError, ValidationError
 from wanghu_desk.pinyin import initials
 from wanghu_desk.services.base import snapshot, writing
@@ -141,18 +142,71 @@ def volunteer_rows(ids: Sequence[int], *, today: dt.date | None = None) -> list[
     return _volunteer_rows(today=today, ids=list(ids))
 
 
+#: Surnames read differently from the everyday character (as `pinyin.SURNAME_INITIALS`).
+_SURNAME_SPELLINGS = {
+    "曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "查": "zha", "区": "ou", "覃": "qin",
+    "乐": "yue", "翟": "zhai", "尉": "yu", "种": "chong", "召": "shao", "朴": "piao", "盖": "ge",
+}  # fmt: skip
+_LETTERS = re.compile("[a-z]+")
+
+
+@lru_cache(maxsize=16384)
+def name_syllables(name: str) -> tuple[str, ...]:
+    """The pinyin syllables of a name without tones, lowercase, "ü" as "v" (张三 →
+    ("zhang", "san")); a run of Latin letters is one syllable. Loads pypinyin on first use."""
+    text = (name or "").strip().translate(pinyin._DROP_SEPARATORS)
+    if not text:
+        return ()
+    pinyin.load()
+    parts = [p.lower() for p in pinyin.lazy_pinyin(text, style=pinyin.Style.NORMAL, errors="default")]
+    if parts and text[0] in _SURNAME_SPELLINGS and len(text) > 1:
+        parts[0] = _SURNAME_SPELLINGS[text[0]]
+    return tuple(syllable for part in parts for syllable in _LETTERS.findall(part))
+
+
+def spelling_matches(name: str, token: str) -> bool:
+    """Whether the letters `token` spell the start of `name` in pinyin, each syllable
+    by its whole spelling or by its first letters: "zhangsan", "zhangs", "zhs", "zs" and
+    "zsan" all find 张三 (from the surname on, as the initials do)."""
+    if not token or not _LETTERS.fullmatch(token):
+        return False
+    syllables = name_syllables(name)
+    if not syllables or not syllables[0].startswith(token[0]):
+        return False
+    end = len(token)
+
+    def rest(i: int, pos: int) -> bool:  # token[pos:] from syllable i on
+        if pos == end:
+            return True
+        if i == len(syllables):
+            return False
+        syllable = syllables[i]
+        common = 0
+        while common < len(syllable) and pos + common < end and syllable[common] == token[pos + common]:
+            common += 1
+        return any(rest(i + 1, pos + take) for take in range(common, 0, -1))
+
+    return rest(0, 0)
+
+
 def _volunteer_matches(row: VolunteerRow, token: str) -> bool:
     if token in row.name.casefold() or row.initials.startswith(token):
         return True
     if token.isdigit() or "-" in token:
         return (token in row.phone or token in row.registration_no.casefold()
                 or (len(token) >= 4 and token in row.id_number))
-    return token in row.registration_no.casefold()
+    return token in row.registration_no.casefold() or spelling_matches(row.name, token)
+
+
+def volunteer_matches(row: VolunteerRow, text: str) -> bool:
+    """Whether `row` matches every word of `text` (see `search_volunteers`)."""
+    return all(_volunteer_matches(row, t) for t in _tokens(text))
 
 
 def search_volunteers(rows: Sequence[VolunteerRow], text: str) -> list[VolunteerRow]:
-    """Rows matching every word of `text`: name (part of it), pinyin initials (from the
-    start: "zs" finds 张三), phone, 志愿者编号, or 4+ digits of the ID number."""
+    """Rows matching every word of `text`: name (part of it), pinyin from the start of
+    the name by initials or full spelling or both ("zs", "zhangsan", "zhs" find 张三),
+    phone, 志愿者编号, or 4+ digits of the ID number."""
     tokens = _tokens(text)
     if not tokens:
         return list(rows)
