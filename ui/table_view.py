@@ -1,16 +1,94 @@
 """The `QTableView` every list uses, set up once: whole-row selection, no editing, no
 row numbers, rows as tall as the font needs, columns sized from the model's `Column`
 samples, sorting by clicking a header (the model sorts; see `ui.record_table_model`),
-and the small helpers to select rows and read the selection back."""
+and the small helpers to select rows and read the selection back.
+
+The header (`SortHeader`) keeps the sort arrow off the header text: under the program's
+stylesheet (``QHeaderView::section`` with padding) Qt lays the label over the whole
+section, so a right-aligned header such as 本年 ran under the arrow. The label is drawn
+left of the arrow instead, and every column is at least as wide as its header text,
+the padding and the arrow (`size_columns`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidget
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QRect, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QStyleOptionHeader, QTableView, QWidget
 
 from ui.record_table_model import RecordTableModel
+
+
+def _header_option(header: QHeaderView, logical_index: int, rect: QRect) -> QStyleOptionHeader:
+    opt = QStyleOptionHeader()
+    header.initStyleOption(opt)
+    header.initStyleOptionForIndex(opt, logical_index)
+    opt.rect = rect
+    return opt
+
+
+def section_rects(header: QHeaderView, logical_index: int) -> tuple[QRect, QRect | None]:
+    """Where `SortHeader` draws a section's label and its sort arrow (None when the
+    section shows no arrow), as the section is now."""
+    rect = QRect(header.sectionViewportPosition(logical_index), 0, header.sectionSize(logical_index),
+                 header.height())
+    return _label_and_arrow(header.style(), _header_option(header, logical_index, rect), header)
+
+
+def _label_and_arrow(style: QStyle, opt: QStyleOptionHeader, widget: QWidget) -> tuple[QRect, QRect | None]:
+    label = style.subElementRect(QStyle.SubElement.SE_HeaderLabel, opt, widget)
+    if opt.sortIndicator == QStyleOptionHeader.SortIndicator.None_:
+        return label, None
+    arrow = style.subElementRect(QStyle.SubElement.SE_HeaderArrow, opt, widget)
+    gap = style.pixelMetric(QStyle.PixelMetric.PM_HeaderMargin, opt, widget)
+    if opt.orientation == Qt.Orientation.Horizontal and arrow.isValid():
+        if arrow.center().x() >= label.center().x():  # arrow on the right: the label ends before it
+            label.setRight(min(label.right(), arrow.left() - gap - 1))
+        else:
+            label.setLeft(max(label.left(), arrow.right() + gap + 1))
+    return label, arrow
+
+
+def header_min_width(header: QHeaderView, logical_index: int) -> int:
+    """The narrowest section that shows its header text whole with a sort arrow beside
+    it: the text, the stylesheet's padding, the arrow and the gap before it."""
+    height = max(header.height(), header.sizeHint().height())
+    probe = QRect(0, 0, 1000, height)
+    opt = _header_option(header, logical_index, probe)
+    opt.sortIndicator = QStyleOptionHeader.SortIndicator.SortDown
+    label, _arrow = _label_and_arrow(header.style(), opt, header)
+    return header.fontMetrics().horizontalAdvance(opt.text) + (probe.width() - label.width()) + 2
+
+
+class SortHeader(QHeaderView):
+    """A horizontal header that draws each label clear of the sort arrow (see the module)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(Qt.Orientation.Horizontal, parent)
+        self.setSectionsClickable(True)
+
+    def paintSection(self, painter: QPainter, rect: QRect, logical_index: int) -> None:  # noqa: N802 (Qt)
+        if not rect.isValid():
+            return
+        opt = QStyleOptionHeader()
+        self.initStyleOption(opt)
+        self.initStyleOptionForIndex(opt, logical_index)
+        opt.rect = rect
+        if opt.sortIndicator == QStyleOptionHeader.SortIndicator.None_:
+            super().paintSection(painter, rect, logical_index)
+            return
+        style = self.style()
+        # What QCommonStyle does for CE_Header, with the label kept off the arrow.
+        style.drawControl(QStyle.ControlElement.CE_HeaderSection, opt, painter, self)
+        label, arrow = _label_and_arrow(style, opt, self)
+        sub = QStyleOptionHeader(opt)
+        if label.isValid():
+            sub.rect = label
+            style.drawControl(QStyle.ControlElement.CE_HeaderLabel, sub, painter, self)
+        if arrow is not None and arrow.isValid():
+            sub.rect = arrow
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorHeaderArrow, sub, painter, self)
 
 
 def make_table(
@@ -28,6 +106,7 @@ def make_table(
     column instead of the last, so a figure does not sit far from its row's name."""
     view = QTableView(parent)
     view.setObjectName(name)
+    view.setHorizontalHeader(SortHeader(view))
     view.setModel(model)
     view.setAlternatingRowColors(True)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -65,14 +144,13 @@ def make_table(
 
 
 def size_columns(view: QTableView) -> None:
-    """Each column as wide as its header (and sort arrow) and its widest usual content."""
+    """Each column as wide as its widest usual content, and never narrower than its
+    header text with the padding and a sort arrow beside it (`header_min_width`)."""
     model: RecordTableModel = view.model()  # type: ignore[assignment]
     fm = view.fontMetrics()
-    header_fm = view.horizontalHeader().fontMetrics()
+    header = view.horizontalHeader()
     for i, column in enumerate(model.columns):
-        arrow = 14 if column.numeric else 24
-        width = max(fm.horizontalAdvance(column.sample), header_fm.horizontalAdvance(column.header) + arrow) + 22
-        view.setColumnWidth(i, width)
+        view.setColumnWidth(i, max(fm.horizontalAdvance(column.sample) + 22, header_min_width(header, i)))
 
 
 def fit_columns(view: QTableView, limit_chars: int = 20) -> None:
