@@ -30,6 +30,7 @@ from models import db
 from models.migrations import APPLICATION_ID, SCHEMA_VERSION, migrate
 from wanghu_desk import errors
 from wanghu_desk.paths import backups_dir_for
+from wanghu_desk.services.base import require
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BACKUP_KEEP = 30
@@ -571,7 +572,9 @@ def verify_restorable(source: Path | str) -> FileInfo:
 
 def restore_from(source: Path | str) -> Path:
     """Replace the open database's content with `source`, after checking it and after
-    backing up the current content. Returns the path of that safety backup."""
+    backing up the current content. Returns the path of that safety backup.
+    Administrators only (`PermissionDenied` before anything is touched)."""
+    require("admin")
     source = Path(source)
     info = verify_restorable(source)
     safety = auto_backup("before-restore")
