@@ -6,7 +6,8 @@
   state, level, overdue, period); a detail pane with the fields and the timeline of
   steps and escalations (undone steps struck through); 办理下一步 opens the form of the
   step due next (六事 for 议事协商, 受理→办结 for the others, 收集→认领→完成 for 微心愿),
-  上报, 重新打开 (admin only), 记录单 (PDF of a deliberation).
+  上报, 重新打开 (admin only), 记录单 (PDF of a deliberation), 导出台账 (Excel, the kind
+  of the 类型 filter or every kind; full phones for administrators only).
 - 微心愿看板: three columns, 待认领 / 已认领 / 已完成, with the claimant shown; 认领 and
   完成 open the step form.
 
@@ -184,8 +185,17 @@ class MattersTab(QWidget):
         self.reopen_button.clicked.connect(lambda: self.reopen())
         self.sheet_button = _button("记录单", "matterSheetButton", page, "生成议事协商记录单（PDF）")
         self.sheet_button.clicked.connect(lambda: self.record_sheet())
+        self.export_button = _button("导出台账", "matterExportButton", page,
+                                     "把事项台账导出为 Excel（按「类型」筛选时只导出这一类，否则每类一张工作表）")
+        export_menu = QMenu(self.export_button)
+        export_menu.addAction("导出台账（电话号码部分隐藏）…", lambda: self.export_register())
+        self.unmasked_export_action = export_menu.addAction("导出台账（完整电话号码，仅管理员）…",
+                                                            lambda: self.export_register(unmasked=True))
+        export_menu.aboutToShow.connect(
+            lambda: self.unmasked_export_action.setEnabled(current_actor().may_see_id_numbers))
+        self.export_button.setMenu(export_menu)
         for i, b in enumerate((self.new_button, self.step_button, self.escalate_button, self.reopen_button,
-                               self.sheet_button)):
+                               self.sheet_button, self.export_button)):
             bar.add_widget(b, spacing=8 if i == 0 else 0)
 
         self.model = RecordTableModel(matter_columns(), self, search=lambda r: r.search_text,
@@ -529,6 +539,28 @@ class MattersTab(QWidget):
         self.last_task = workers.run_with_progress(
             self, worker, title="议事协商记录单", label="正在生成记录单…", cancellable=False,
             on_result=lambda written: self._offer_open(written, "已生成记录单"))
+        return self.last_task
+
+    def export_register(self, *, unmasked: bool = False) -> workers.Task | None:
+        """导出台账: the kind chosen in the 类型 filter (else every kind, a sheet each) to
+        Excel; full phones only for an administrator who asks (audited)."""
+        from reports import matters_export
+
+        kind = self.kind_filter.currentData() or None
+        label = vocab.KINDS[kind] if kind else "居民事项"
+        path = ask_save_path(self, "导出事项台账", f"{label}台账-{self.today():%Y%m%d}.xlsx", "Excel 文件 (*.xlsx)")
+        if path is None:
+            return None
+        if path.suffix.lower() != ".xlsx":
+            path = path.with_name(path.name + ".xlsx")
+
+        def done(result: Any) -> None:
+            self._offer_open(result.path, f"已导出 {result.rows:,} 件{label}台账")
+
+        worker = workers.Worker(matters_export.matters_workbook_steps, path, matter_kind=kind, unmasked=unmasked,
+                                today=self.today())
+        self.last_task = workers.run_with_progress(self, worker, title="导出事项台账", label="正在导出…",
+                                                   on_result=done)
         return self.last_task
 
     def _offer_open(self, path: Path, text: str) -> None:

@@ -39,6 +39,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("state", "状态", ("办理状态", "工单状态"), export_only=True),
     Column("level", "办理层级", ("层级",), export_only=True),
     Column("number", "登记编号", ("台账编号",), export_only=True),
+    Column("on_time", "按时办结", ("是否按时办结",), export_only=True),
+    Column("claimant", "认领", ("认领人", "认领方"), export_only=True),
     Column("note", "备注", ("说明",)),
 )
 
