@@ -3,6 +3,10 @@
 menus (import, export, backup, restore, open the backups folder) and a status bar with the
 database path and the current tab's counts.
 
+Pages are built when first shown (or first reached, e.g. `window.members_tab`): each tab
+holds a bare `_PageSlot` until then, and only the dashboard is built with the window, so
+start-up never waits for ten tabs (nor imports their modules). `LazyTabs` answers with the
+real page (`currentWidget()`, `widget(i)`, `indexOf(page)`, `setCurrentWidget(page)`).
 Pages refresh lazily: when one page changes data, the others are marked stale and reload
 when they are next shown, so an edit never waits for eight tabs to reload.
 
@@ -14,6 +18,7 @@ window never freezes; a `UserError` from the core is shown in Chinese with
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -36,15 +41,6 @@ import wanghu_desk
 from ui import dialogs, export_actions, workers
 from ui.backup_dialog import BackupDialog, restore_question
 from ui.dashboard import Dashboard
-from ui.groups_tab import GroupsTab
-from ui.ledger_tab import LedgerTab
-from ui.matters_tab import MattersTab
-from ui.members_tab import MembersTab
-from ui.org_tab import OrgTab
-from ui.rating_tab import RatingTab
-from ui.report_center_tab import ReportCenterTab
-from ui.system_tab import SystemTab
-from ui.volunteers_tab import VolunteersTab
 from wanghu_desk import database
 from wanghu_desk.services import stats
 from wanghu_desk.services.accounts import role_label
@@ -58,6 +54,82 @@ def page_shortcut(number: int) -> str | None:
     if number <= 9:
         return f"Ctrl+{number}"
     return "Ctrl+0" if number == 10 else None
+
+
+#: The tabs after the dashboard, in order: (key, tab title, module, class, window attribute).
+#: Each page is built (and its module imported) when it is first shown or reached.
+PAGE_SPECS: list[tuple[str, str, str, str, str]] = [
+    ("org", "党组织", "ui.org_tab", "OrgTab", "org_page"),
+    ("members", "党员", "ui.members_tab", "MembersTab", "members_tab"),
+    ("groups", "楼栋党小组", "ui.groups_tab", "GroupsTab", "groups_tab"),
+    ("volunteers", "志愿服务", "ui.volunteers_tab", "VolunteersTab", "volunteers_tab"),
+    ("matters", "居民事项", "ui.matters_tab", "MattersTab", "matters_tab"),
+    ("rating", "星级评定", "ui.rating_tab", "RatingTab", "rating_tab"),
+    ("ledger", "经费台账", "ui.ledger_tab", "LedgerTab", "ledger_tab"),
+    ("reports", "报表中心", "ui.report_center_tab", "ReportCenterTab", "report_center"),
+    ("system", "系统", "ui.system_tab", "SystemTab", "system_tab"),
+]
+
+
+class _PageSlot(QWidget):
+    """A tab's place in the tab widget; its page is put in when first needed."""
+
+    def __init__(self, key: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.key = key
+        self.page: QWidget | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+
+    def put(self, page: QWidget) -> None:
+        self.page = page
+        self.layout().addWidget(page)
+        page.show()  # at once (not on the next turn of the event loop): it shows with its slot
+
+
+class LazyTabs(QTabWidget):
+    """A QTabWidget whose tabs may be `_PageSlot`s: every lookup from Python answers with
+    the page itself, built by `builder(key)` on first need."""
+
+    def __init__(self, builder: Callable[[str], QWidget], parent: QWidget | None = None):
+        super().__init__(parent)
+        self._builder = builder
+
+    def _page(self, holder: QWidget | None) -> QWidget | None:
+        if isinstance(holder, _PageSlot):
+            return holder.page if holder.page is not None else self._builder(holder.key)
+        return holder
+
+    def slot(self, index: int) -> QWidget | None:
+        """The widget in the tab itself (a `_PageSlot` for a lazily built page)."""
+        return super().widget(index)
+
+    def is_built(self, index: int) -> bool:
+        holder = super().widget(index)
+        return not isinstance(holder, _PageSlot) or holder.page is not None
+
+    def widget(self, index: int) -> QWidget | None:  # noqa: D102 - QTabWidget's
+        return self._page(super().widget(index))
+
+    def currentWidget(self) -> QWidget | None:  # noqa: N802 - Qt's name
+        return self._page(super().currentWidget())
+
+    def indexOf(self, page: QWidget) -> int:  # noqa: N802 - Qt's name
+        for i in range(self.count()):
+            holder = super().widget(i)
+            if holder is page or (isinstance(holder, _PageSlot) and holder.page is page):
+                return i
+        return -1
+
+    def setCurrentWidget(self, page: QWidget) -> None:  # noqa: N802 - Qt's name
+        index = self.indexOf(page)
+        if index >= 0:
+            self.setCurrentIndex(index)
+
+
+def _page_property(key: str, attribute: str) -> property:
+    return property(lambda self: self.page(key), doc=f"The {key} page (`window.{attribute}`), built on first use.")
 
 
 def _default_demo_builder() -> Any:
@@ -103,43 +175,23 @@ class MainWindow(QMainWindow):
         band.addWidget(self.header_subtitle, 0, Qt.AlignmentFlag.AlignBottom)
         band.addStretch(1)
 
+        self._today = today
+        self._stale: set[QWidget] = set()
+        self._built: dict[str, QWidget] = {}
+        self._slots: dict[str, _PageSlot] = {}
         self.dashboard = Dashboard(on_load_demo=self.load_demo if demo_builder else None, today=today)
-        self.org_page = OrgTab(today=today)
-        self.members_tab = MembersTab(today=today)
-        self.groups_tab = GroupsTab(today=today)
-        self.volunteers_tab = VolunteersTab(today=today)
-        self.matters_tab = MattersTab(today=today)
-        self.rating_tab = RatingTab(today=today)
-        self.ledger_tab = LedgerTab(today=today)
-        self.report_center = ReportCenterTab(today=today)
-        self.system_tab = SystemTab(today=today)
-        self.tabs = QTabWidget(self)
+        self.tabs = LazyTabs(self._build_page, self)
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
-        #: (key, page, tab title) in tab order; Ctrl+1 … Ctrl+9 follow this order.
-        self.pages: list[tuple[str, QWidget, str]] = [
-            ("dashboard", self.dashboard, "首页"),
-            ("org", self.org_page, "党组织"),
-            ("members", self.members_tab, "党员"),
-            ("groups", self.groups_tab, "楼栋党小组"),
-            ("volunteers", self.volunteers_tab, "志愿服务"),
-            ("matters", self.matters_tab, "居民事项"),
-            ("rating", self.rating_tab, "星级评定"),
-            ("ledger", self.ledger_tab, "经费台账"),
-            ("reports", self.report_center, "报表中心"),
-            ("system", self.system_tab, "系统"),
-        ]
-        self._stale: set[QWidget] = set()
-        for _key, page, title in self.pages:
-            self.tabs.addTab(page, title)
-            page.statusChanged.connect(lambda _text: self._show_tab_status())
-            changed = getattr(page, "dataChanged", None) or getattr(page, "data_changed", None)
-            if changed is not None:
-                changed.connect(lambda page=page: self._data_changed(page))
+        #: (key, tab title) in tab order; Ctrl+1 … Ctrl+9 follow this order.
+        self.page_titles: list[tuple[str, str]] = [("dashboard", "首页")] + [(k, t) for k, t, *_ in PAGE_SPECS]
+        self.tabs.addTab(self.dashboard, "首页")
+        self._adopt("dashboard", self.dashboard)
+        for key, title, *_rest in PAGE_SPECS:
+            self._slots[key] = _PageSlot(key)
+            self.tabs.addTab(self._slots[key], title)
         self.tabs.currentChanged.connect(self._tab_shown)
-        self.members_tab.importRequested.connect(lambda: self.import_roster("members"))
         self.dashboard.navigate_requested.connect(self.navigate)
-        self.org_page.showMembersRequested.connect(self._show_members_of)
 
         central = QWidget(self)
         column = QVBoxLayout(central)
@@ -162,6 +214,55 @@ class MainWindow(QMainWindow):
 
         self._build_actions()
         self.refresh_all()
+
+    # ------------------------------------------------------------ pages
+    org_page = _page_property("org", "org_page")
+    members_tab = _page_property("members", "members_tab")
+    groups_tab = _page_property("groups", "groups_tab")
+    volunteers_tab = _page_property("volunteers", "volunteers_tab")
+    matters_tab = _page_property("matters", "matters_tab")
+    rating_tab = _page_property("rating", "rating_tab")
+    ledger_tab = _page_property("ledger", "ledger_tab")
+    report_center = _page_property("reports", "report_center")
+    system_tab = _page_property("system", "system_tab")
+
+    @property
+    def pages(self) -> list[tuple[str, QWidget, str]]:
+        """(key, page, tab title) in tab order, every page built."""
+        return [(key, self.page(key), title) for key, title in self.page_titles]
+
+    def is_built(self, key: str) -> bool:
+        return key in self._built
+
+    def built_pages(self) -> list[QWidget]:
+        return list(self._built.values())
+
+    def page(self, key: str) -> QWidget:
+        """The page of a tab, built (module imported, signals connected) on first use."""
+        found = self._built.get(key)
+        return found if found is not None else self._build_page(key)
+
+    def _build_page(self, key: str) -> QWidget:
+        found = self._built.get(key)
+        if found is not None:
+            return found
+        _key, _title, module, cls_name, _attribute = next(spec for spec in PAGE_SPECS if spec[0] == key)
+        page = getattr(importlib.import_module(module), cls_name)(today=self._today)
+        self._adopt(key, page)
+        self._stale.add(page)  # never loaded: it loads when shown
+        self._slots[key].put(page)
+        return page
+
+    def _adopt(self, key: str, page: QWidget) -> None:
+        self._built[key] = page
+        page.statusChanged.connect(lambda _text: self._show_tab_status())
+        changed = getattr(page, "dataChanged", None) or getattr(page, "data_changed", None)
+        if changed is not None:
+            changed.connect(lambda page=page: self._data_changed(page))
+        if key == "members":
+            page.importRequested.connect(lambda: self.import_roster("members"))
+        elif key == "org":
+            page.showMembersRequested.connect(self._show_members_of)
 
     # ------------------------------------------------------------ menus
     def _action(self, text: str, slot: Callable[[], Any], shortcut: QKeySequence | str | None = None) -> QAction:
@@ -190,8 +291,8 @@ class MainWindow(QMainWindow):
         self.open_backups_action = self._action("打开备份文件夹", self.open_backups_folder)
         self.quit_action = self._action("退出", self.close, "Ctrl+Q")
         self.page_actions = [
-            self._action(title, lambda page=page: self.tabs.setCurrentWidget(page), page_shortcut(number))
-            for number, (_key, page, title) in enumerate(self.pages, start=1)
+            self._action(title, lambda index=index: self.tabs.setCurrentIndex(index), page_shortcut(index + 1))
+            for index, (_key, title) in enumerate(self.page_titles)
         ]
         self.dashboard_action, self.org_action = self.page_actions[0], self.page_actions[1]
         self.refresh_action = self._action("刷新", self.refresh_all, "F5")
@@ -229,13 +330,13 @@ class MainWindow(QMainWindow):
         self.path_label.setToolTip(str(self.handle.path))
         # only the page on screen loads now; the others load when first shown
         current = self.tabs.currentWidget()
-        self._stale = {page for _key, page, _title in self.pages if page is not current}
+        self._stale = {page for page in self._built.values() if page is not current}
         current.refresh()
         self._show_tab_status()
 
     def _data_changed(self, source: QWidget) -> None:
         """A page changed data: the other pages refresh when they are next shown."""
-        self._stale.update(page for _key, page, _title in self.pages if page is not source)
+        self._stale.update(page for page in self._built.values() if page is not source)
         current = self.tabs.currentWidget()
         if current in self._stale:
             self._stale.discard(current)
@@ -247,9 +348,6 @@ class MainWindow(QMainWindow):
             self._stale.discard(page)
             page.refresh()
         self._show_tab_status()
-
-    def page(self, key: str) -> QWidget:
-        return next(page for k, page, _title in self.pages if k == key)
 
     def navigate(self, target: str, payload: object = None) -> None:
         """Open a tab with a filter (the dashboard's alerts)."""

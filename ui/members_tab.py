@@ -1,13 +1,19 @@
 """党员 tab: the roster (党员花名册) with instant search, filters, a detail pane with the
 member's history, and the member dialogs.
 
-- Search as you type (debounced, ~150 ms) over name, pinyin initials, ID number, phone
-  and address; Esc clears it, Ctrl+F focuses it.
+- Search as you type over name, pinyin initials, ID number, phone and address: each
+  keystroke is searched on the next turn of the event loop (keys already waiting are
+  taken together, so a stale query is never searched), through the roster's search index
+  (`RosterSearch`: a backspace is a lookup, an edit or a paste one C-level pass); Esc
+  clears it, Ctrl+F focuses it.
 - Filters: organisation (a committee with all its branches, or one branch), building
   group, category, status, 标记 (党员中心户, 在职党员报到, 失联, 流动) and 转正 due.
 - Ctrl+N new member, Enter or double-click edits, a context menu for the rest.
 - The roster is read once by `services.members.load_roster()`; a large one (over
-  `ASYNC_THRESHOLD` members) is read on a worker thread so the window never freezes.
+  `ASYNC_THRESHOLD` members) is read on a worker thread, which also sorts and filters it
+  and builds its search index (`MemberTableModel.prepare`); the table then takes it over
+  in one cheap step (`adopt`), keeping the filters, the search and the selection, so a
+  refresh (F5) never freezes the window.
 
 Signals: `statusChanged(str)` ("共 N 人，显示 M 人"), `dataChanged()` after any change
 (other tabs and the dashboard refresh), `importRequested()` (the 导入 button),
@@ -20,7 +26,7 @@ import datetime as dt
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -66,7 +72,8 @@ from wanghu_desk.services.members import (
 EMPTY_TEXT = "还没有党员。点击「导入」或「新增」。"
 NO_MATCH_TEXT = "没有符合条件的党员。按 Esc 清空搜索，或点「清除筛选」。"
 SEARCH_HINT = "搜索姓名、拼音首字母（如 zs）、身份证号、电话、住址"
-SEARCH_DELAY_MS = 150
+#: Keystrokes are searched on the next turn of the event loop (0 ms), not after a pause.
+SEARCH_DELAY_MS = 0
 
 STATUS_CHOICES = [("在册", "active"), ("全部状态", None)] + [
     (label, code) for code, label in vocab.MEMBER_STATUSES.items() if code != "active"
@@ -96,6 +103,12 @@ def _load_roster_as(actor: Actor) -> Roster:
     """Run on a worker thread: the acting account does not cross threads by itself."""
     with acting_as(actor):
         return members.load_roster()
+
+
+def _prepare_roster_as(actor: Actor, flt: RosterFilter, sort: tuple[int, bool], today: dt.date) -> MemberTableModel:
+    """Run on a worker thread: read the roster and lay it out (sorted, filtered, search
+    index built) for `MemberTableModel.adopt` on the GUI thread."""
+    return MemberTableModel.prepare(_load_roster_as(actor), flt, sort=sort, today=today)
 
 
 class _Combo(QComboBox):
@@ -271,7 +284,11 @@ class MembersTab(QWidget):
     def _build_toolbar(self) -> None:
         self.filter_bar = FilterBar("member", SEARCH_HINT, self, delay_ms=SEARCH_DELAY_MS, two_rows=True)
         self.search = self.filter_bar.search
-        self.filter_bar.searchChanged.connect(lambda _t: self.apply_filters())
+        self._search_timer = QTimer(self)  # one search per turn of the event loop, the newest text
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(0)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.filter_bar.searchChanged.connect(self._search_typed)
         self.filter_bar.cleared.connect(self._filters_cleared)
 
         self.new_button = QPushButton("新增", self)
@@ -460,7 +477,8 @@ class MembersTab(QWidget):
             self.stack.setCurrentWidget(self.loading_label)
             self._status = "正在读取党员名册…"
             self.statusChanged.emit(self._status)
-        worker = workers.Worker(_load_roster_as, current_actor())
+        sort = (self.model.sort_column, self.model.sort_descending)
+        worker = workers.Worker(_prepare_roster_as, current_actor(), self.current_roster_filter(), sort, self.model.today)
         self._loading = worker
 
         def done() -> None:
@@ -469,9 +487,9 @@ class MembersTab(QWidget):
         def failed(message: str) -> None:
             dialogs.error(self, "读取党员名册", message)
 
-        def arrived(roster: Roster) -> None:
+        def arrived(prepared: MemberTableModel) -> None:
             self._loading = None
-            self._loaded(roster)
+            self._adopt(prepared)
             if self._load_again:
                 self._load_again = False
                 self._load_async()
@@ -490,6 +508,15 @@ class MembersTab(QWidget):
         self.detail.clear()  # a re-read roster: the selected member's details may have changed
         self.model.set_roster(roster)
         self._fit_name_columns(roster)
+        self._after_model_change()
+        self.loaded.emit()
+
+    def _adopt(self, prepared: MemberTableModel) -> None:
+        """A roster read and laid out on a worker: shown in one step, with the filters,
+        the search typed meanwhile and the selection kept."""
+        self.detail.clear()  # a re-read roster: the selected member's details may have changed
+        self.model.adopt(prepared, self.current_roster_filter())  # with what the clerk changed meanwhile
+        self._fit_name_columns(prepared.roster)
         self._after_model_change()
         self.loaded.emit()
 
@@ -548,16 +575,28 @@ class MembersTab(QWidget):
         )
 
     def apply_filters(self) -> None:
+        self._search_timer.stop()
         keep = self.current_member_id()
         self.model.set_filter(self.current_roster_filter())
         self._after_model_change(keep)
 
+    def _search_typed(self, text: str) -> None:
+        """A keystroke in the search box: searched on the next turn of the event loop, so
+        keys already waiting (fast typing, a key held down) give one search, the newest.
+        An emptied box (Esc, the clear button) shows the whole list at once."""
+        if not text.strip():
+            self.apply_filters()
+        else:
+            self._search_timer.start()
+
     def apply_search(self) -> None:
-        """Apply the search box now (the debounce timer calls this)."""
+        """Apply the search box now (the next turn of the event loop does it otherwise)."""
         self.filter_bar.apply_search()
+        self.apply_filters()
 
     def set_search(self, text: str) -> None:
         self.filter_bar.set_search(text)
+        self.apply_filters()
 
     def _org_changed(self) -> None:
         self._reload_groups(select=None if self.group_filter.currentData() != NO_GROUP else NO_GROUP)
