@@ -65,12 +65,22 @@ def _primary(button: QPushButton) -> QPushButton:
     return button
 
 
+#: The ID field of a member opened by an account that sees masked numbers.
+ID_MASKED_TIP = ("完整身份证号只有管理员可以查看。不改动这一栏，保存时保留原号码；"
+                 "要更正号码，请输入完整的新号码。")
+
+
 class FieldMessages:
     """A field's widget and the line under it that says what is wrong."""
 
     def __init__(self, widget: QWidget, label: QLabel):
         self.widget = widget
         self.label = label
+        self.tip = ""  # the field's own tooltip, shown again once a message is gone
+
+    def set_tip(self, tip: str) -> None:
+        self.tip = tip
+        self.widget.setToolTip(tip)
 
     def show(self, error: str | None, warning: str | None) -> None:
         if error:
@@ -89,7 +99,7 @@ class FieldMessages:
             self.label.clear()
             self.label.setVisible(False)
             self.widget.setStyleSheet("")
-            self.widget.setToolTip("")
+            self.widget.setToolTip(self.tip)
 
 
 class FormGrid(QGridLayout):
@@ -338,14 +348,20 @@ class MemberDialog(QDialog):
             for key, box in self.flag_boxes.items():
                 box.setChecked(bool(v[key]))
             self.fields["branch_id"].setEnabled(False)
-            self.fields["branch_id"].setToolTip("调整所在党支部请用「转接组织关系」，这样会保留转接记录。")
+            self._tip("branch_id", "调整所在党支部请用「转接组织关系」，这样会保留转接记录。")
             if v["status"] != "active":
                 self.fields["group_id"].setEnabled(False)
             if not self.detail.id_visible:
-                self.fields["id_number"].setToolTip("完整身份证号只有管理员可以查看。要更正号码，请输入完整的新号码。")
+                self._tip("id_number", ID_MASKED_TIP)
         finally:
             self._filling = False
             self._show_extension()
+
+    def _tip(self, key: str, tip: str) -> None:
+        if key in self.messages:
+            self.messages[key].set_tip(tip)
+        else:
+            self.fields[key].setToolTip(tip)
 
     EXTENSION_FIELDS = ("probation_extended_to", "probation_extension_reason")
 

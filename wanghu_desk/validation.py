@@ -277,7 +277,9 @@ def _validate_id15(digits: str, today: date) -> Checked[str]:
     upgraded = first17 + id_check_char(first17)
     return Checked(
         upgraded,
-        (_warn(f"15 位老身份证号已自动升级为 18 位：{upgraded}，请核对。"),),
+        # the message names the number masked: messages reach tables, problem lists and logs
+        (_warn(f"15 位老身份证号已自动升级为 18 位（出生年份补「19」，末位校验码 {upgraded[-1]}）："
+               f"{mask_id_number(upgraded)}，请核对。"),),
     )
 
 
