@@ -195,7 +195,10 @@ def _volunteer_matches(row: VolunteerRow, token: str) -> bool:
     if token.isdigit() or "-" in token:
         return (token in row.phone or token in row.registration_no.casefold()
                 or (len(token) >= 4 and token in row.id_number))
-    return token in row.registration_no.casefold() or spelling_matches(row.name, token)
+    if token in row.registration_no.casefold():
+        return True
+    # pinyin spelled out: only names whose initials start with the same letter are read
+    return row.initials[:1] == token[:1] and spelling_matches(row.name, token)
 
 
 def volunteer_matches(row: VolunteerRow, text: str) -> bool:
