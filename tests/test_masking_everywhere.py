@@ -177,6 +177,13 @@ def test_the_volunteers_page_detail_line_is_masked(qtbot, volunteer_with_id, mon
     assert volunteer_with_id.id_number not in text and not FULL_ID.search(text)
 
 
+def test_the_message_about_a_volunteer_number_already_registered_does_not_quote_it(volunteer_with_id):
+    with acting_as(CLERK):
+        check = vs.check_volunteer({"name": "另一个人", "id_number": volunteer_with_id.id_number}, today=DEMO_TODAY)
+    message = check.errors["id_number"]
+    assert volunteer_with_id.name in message and not FULL_ID.search(message)
+
+
 def test_a_clerk_saving_the_volunteer_dialog_keeps_the_stored_number(qtbot, volunteer_with_id):
     stored = volunteer_with_id.id_number
     with acting_as(CLERK):
