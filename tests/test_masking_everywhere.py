@@ -190,6 +190,7 @@ def test_a_clerk_saving_the_volunteer_dialog_keeps_the_stored_number(qtbot, volu
         dialog = VolunteerDialog(None, volunteer_id=volunteer_with_id.id, today=DEMO_TODAY)
         qtbot.addWidget(dialog)
         assert dialog.fields["id_number"].text() == validation.mask_id_number(stored)
+        assert "只有管理员" in dialog.fields["id_number"].toolTip()
         dialog.fields["skills"].setText("理发、量血压")
         assert dialog.recheck().ok
         dialog.save()

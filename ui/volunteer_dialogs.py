@@ -54,6 +54,9 @@ WARNING_STYLE = "color: #9A5B00;"
 INFO_STYLE = "color: #2E6B30;"
 INVALID_FIELD = "border: 1px solid #C8161D; background: #FFF5F5;"
 DATE_HINT = "如：2026-09-30"
+#: The ID field of a volunteer opened by an account that sees masked numbers.
+ID_MASKED_TIP = ("完整身份证号只有管理员可以查看。不改动这一栏，保存时保留原号码；"
+                 "要更正号码，请输入完整的新号码。")
 
 
 def _primary(button: QPushButton) -> QPushButton:
@@ -429,6 +432,8 @@ class VolunteerDialog(FormDialog):
         f = self.fields
         f["name"].setText(v["name"])
         f["id_number"].setText(v["id_number"])
+        if not volunteers._see_ids() and v["id_number"]:
+            f["id_number"].setToolTip(ID_MASKED_TIP)
         f["phone"].setText(v["phone"])
         f["gender"].setCurrentIndex(max(0, f["gender"].findData(v["gender"])))
         f["skills"].setText(v["skills"])
