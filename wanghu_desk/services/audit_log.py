@@ -16,7 +16,9 @@ from typing import Any
 from models import Account, AuditEvent, Branch, Building, BuildingGroup, Community, Estate, Member, Organization
 from wanghu_desk import validation, vocab
 from wanghu_desk.errors import ValidationError
+from wanghu_desk.money import format_fen
 from wanghu_desk.services.base import current_actor, require
+from wanghu_desk.services.matters import vocab as matter_vocab
 
 ACTIONS = {
     "create": "新增",
@@ -58,7 +60,11 @@ ACTIONS = {
     "lock": "锁定账号",
     "reset_password": "重置密码",
     "change_password": "修改密码",
+    "export": "导出",
     "export_unmasked": "导出完整身份证号",
+    "step": "办理进展",
+    "escalate": "上报",
+    "undo": "撤回步骤",
 }
 
 #: The kinds of record in the log, in the words of the window.
@@ -84,11 +90,17 @@ ENTITIES: dict[str, str] = {
     "matter": "事项",
     "matter_step": "事项进展",
     "matter_category": "事项类别",
+    "matter_escalation": "事项上报",
     "import": "导入",
     "export": "导出",
     "database": "数据库",
     "setting": "设置",
     "account": "账号",
+    # exports with full ID numbers or phones (services.exports.audit_unmasked), by kind
+    "members": "党员名册",
+    "volunteers": "志愿者名册",
+    "services": "志愿服务记录",
+    "matters": "居民事项",
 }
 
 #: Field labels per entity (the member's live in services.members; repeated here so that
@@ -219,14 +231,17 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "self_stars": "自评星级",
         "vetoed": "一票否决",
         "veto_reason": "否决原因",
-        "total_cp": "总分（百分之一分）",
+        "total_cp": "总分",
         "stars": "星级",
         "cap_decision": "封顶决定",
         "note": "备注",
         "stage": "评分阶段",
-        "points_cp": "得分（百分之一分）",
+        "points_cp": "得分",
         "scores": "得分",
         "score": "得分",
+        "round": "评定年度",
+        "branch": "党支部",
+        "name": "党支部",
     },
     "rating_round": {
         "year": "年度",
@@ -237,9 +252,14 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "finalized_at": "定级时间",
         "finalized_by": "定级人",
         "branches": "参评支部",
+        "scheme": "评定方案",
+        "rated": "参评支部数",
+        "by_stars": "各星级支部数",
+        "results": "已定级结果",
     },
-    "rating_scheme": {"name": "名称", "thresholds": "星级分数线", "caps": "封顶规则", "note": "备注"},
-    "fund": {"name": "名称", "carries_over": "结余结转", "minimum_fen": "最低拨付（分）"},
+    "rating_scheme": {"name": "名称", "thresholds": "星级分数线", "caps": "封顶规则", "note": "备注",
+                      "criteria": "评分项"},
+    "fund": {"name": "名称", "carries_over": "结余结转", "minimum_fen": "每年最低拨付"},
     "ledger_entry": {
         "branch_id": "党支部",
         "fund_id": "经费科目",
@@ -249,12 +269,16 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "kind": "类别",
         "subject": "科目",
         "summary": "摘要",
-        "amount_fen": "金额（分）",
+        "amount_fen": "金额",
         "handler": "经办人",
         "approver": "审批人",
         "second_approver": "第二审批人",
         "reverses_id": "冲销凭证",
         "created_by": "录入人",
+        "fund": "经费科目",
+        "mode": "拨付方式",
+        "branches": "支部数",
+        "total_fen": "合计金额",
     },
     "import": {
         "kind": "导入内容",
@@ -266,8 +290,10 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "skipped_invalid": "跳过的错误行",
         "year": "年度",
         "stage": "评分阶段",
+        "created": "同时新建",
     },
     "export": {"kind": "导出内容", "file": "文件", "rows": "行数"},
+    **{kind: {"rows": "行数", "unmasked": "完整号码"} for kind in ("members", "volunteers", "services", "matters")},
     "estate_role": {
         "estate_id": "小区",
         "role": "职务",
@@ -276,6 +302,98 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "member_id": "关联党员",
         "note": "备注",
         "since": "任职日期",
+    },
+    "matter": {
+        "number": "编号",
+        "kind": "事项类型",
+        "year": "年度",
+        "seq": "序号",
+        "external_no": "工单编号",
+        "category_id": "类别",
+        "source": "来源",
+        "estate_id": "小区",
+        "building_id": "楼栋",
+        "grid": "网格",
+        "raiser_name": "反映人",
+        "raiser_phone": "反映人电话",
+        "content": "内容",
+        "received_on": "受理日期",
+        "deadline_on": "办理期限",
+        "level": "办理层级",
+        "state": "进度",
+        "handler_branch_id": "承办党支部",
+        "handler_members": "承办党员",
+        "handler_unit": "承办单位",
+        "result": "办理结果",
+        "evaluation": "居民评价",
+        "closed_on": "办结日期",
+        "claimant_kind": "认领方",
+        "claimant_name": "认领人",
+        "note": "备注",
+    },
+    "matter_step": {
+        "matter_id": "事项",
+        "step": "步骤",
+        "step_on": "日期",
+        "participants": "参加人员",
+        "decision": "决定",
+        "votes_for": "赞成票",
+        "votes_against": "反对票",
+        "votes_abstain": "弃权票",
+        "note": "备注",
+        "created_by": "录入人",
+        "undone_at": "撤回时间",
+        "undone_reason": "撤回原因",
+    },
+    "matter_escalation": {
+        "matter_id": "事项",
+        "from_level": "原层级",
+        "to_level": "上报至",
+        "escalated_on": "上报日期",
+        "reason": "上报原因",
+    },
+    "matter_category": {
+        "kind": "事项类型",
+        "name": "名称",
+        "domain": "领域",
+        "deadline_amount": "办理期限",
+        "deadline_unit": "期限单位",
+        "is_active": "启用",
+    },
+    "setting": {
+        "organization.name": "单位名称",
+        "security.single_user": "单用户模式",
+        "matters.deadlines": "事项办理期限",
+        "ledger.second_approver_threshold_fen": "须两人审批的支出金额",
+        "ledger.estate_minimum_fen": "小区党支部每年最低拨付",
+        "ledger.min_spend_percent": "季度最低支出比例",
+        "rating.publicity_days": "公示天数",
+    },
+    "database": {
+        "communities": "社区",
+        "organizations": "党组织",
+        "estates": "小区",
+        "buildings": "楼栋",
+        "branches": "党支部",
+        "branch_aliases": "党支部别名",
+        "estate_branches": "小区党支部",
+        "building_groups": "楼栋党小组",
+        "members": "党员",
+        "members_active": "在册党员",
+        "probationary": "预备党员",
+        "estate_roles": "1+X 职务",
+        "red_stewards": "红色小管家",
+        "student_stewards": "大学生社区小管家",
+        "instructors": "党建指导员",
+        "volunteers": "志愿者",
+        "volunteer_teams": "志愿服务队",
+        "team_memberships": "服务队成员",
+        "service_projects": "服务项目",
+        "service_records": "服务记录",
+        "ratings": "星级评定",
+        "rating_scores": "评分",
+        "ledger_entries": "经费台账",
+        "matters": "居民事项",
     },
 }
 
@@ -337,6 +455,8 @@ class _Names:
 
 _ID_FIELDS = {
     "branch_id": "branch",
+    "handler_branch_id": "branch",
+    "building_id": "building",
     "group_id": "group",
     "leader_id": "member",
     "member_id": "member",
@@ -345,6 +465,10 @@ _ID_FIELDS = {
     "community_id": "community",
     "estate_id": "estate",
 }
+#: A matter's state is the code of its last step; the steps' names of every workflow.
+_MATTER_STATES = {spec.code: spec.state_label for steps in matter_vocab.WORKFLOWS.values() for spec in steps}
+_MATTER_STEPS = {spec.code: spec.label for steps in matter_vocab.WORKFLOWS.values() for spec in steps}
+
 _CODE_FIELDS = {
     ("member", "category"): vocab.MEMBER_CATEGORIES,
     ("member", "status"): vocab.MEMBER_STATUSES,
@@ -354,6 +478,24 @@ _CODE_FIELDS = {
     ("organization", "kind"): vocab.ORGANIZATION_KINDS,
     ("estate", "kind"): vocab.ESTATE_KINDS,
     ("estate_role", "role"): vocab.ESTATE_ROLES,
+    ("volunteer_team", "kind"): vocab.TEAM_KINDS,
+    ("rating", "stage"): vocab.RATING_STAGES,
+    ("rating_round", "status"): vocab.RATING_ROUND_STATUSES,
+    ("ledger_entry", "kind"): vocab.LEDGER_KINDS,
+    ("ledger_entry", "subject"): vocab.LEDGER_SUBJECTS,
+    ("ledger_entry", "mode"): {"flat": "统一金额", "stars": "按星级"},
+    ("import", "stage"): vocab.RATING_STAGES,
+    ("matter", "kind"): matter_vocab.KINDS,
+    ("matter", "source"): matter_vocab.SOURCES,
+    ("matter", "level"): matter_vocab.LEVELS,
+    ("matter", "state"): _MATTER_STATES,
+    ("matter", "evaluation"): matter_vocab.EVALUATIONS,
+    ("matter", "claimant_kind"): matter_vocab.CLAIMANT_KINDS,
+    ("matter_step", "step"): _MATTER_STEPS,
+    ("matter_escalation", "from_level"): matter_vocab.LEVELS,
+    ("matter_escalation", "to_level"): matter_vocab.LEVELS,
+    ("matter_category", "kind"): matter_vocab.KINDS,
+    ("matter_category", "deadline_unit"): matter_vocab.DEADLINE_UNITS,
 }
 
 
@@ -371,8 +513,18 @@ def _show(entity: str, key: str, value: Any, names: _Names, see_ids: bool) -> st
     codes = _CODE_FIELDS.get((entity, key))
     if codes is not None:
         return vocab.label(codes, str(value))
+    if isinstance(value, int) and (key.endswith("_fen")):
+        return format_fen(value)
+    if isinstance(value, int) and key.endswith("_cp"):
+        return f"{value / 100:.2f}".rstrip("0").rstrip(".") + " 分"
+    if entity == "import" and key == "kind":
+        from wanghu_desk import kinds  # the registry of import kinds: names only, cheap
+
+        return kinds.labels().get(str(value), str(value))
     if isinstance(value, list):
         return "、".join(str(v) for v in value) or "（无）"
+    if isinstance(value, dict) and not value:
+        return "（无）"
     if key.startswith("is_") or key == "reported_at_residence":
         return "是" if value in (1, "1", True) else "否"
     return str(value)
