@@ -237,8 +237,9 @@ def test_before_and_after_are_shown_with_chinese_field_names(qtbot, tab):
     (entry,) = _shown(viewer)
     assert entry.details == "姓名：张三 → 李四"
     details = viewer.details.toPlainText()
-    assert "陆录入" in details and "更名" in details and "对象：党员" in details
-    assert "姓名：张三 → 李四" in details and "name" not in details
+    assert "陆录入" in details and "更名" in details and "对象：党员" in details and "name" not in details
+    cells = [line.strip() for line in details.splitlines() if line.strip()]
+    assert cells[-6:] == ["项目", "修改前", "修改后", "姓名", "张三", "李四"]
     created = AuditEvent.get(AuditEvent.entity == "member", AuditEvent.action == "create",
                              AuditEvent.entity_id == entry.entity_id)  # fmt: skip
     viewer.filter_bar.clear()
@@ -248,6 +249,9 @@ def test_before_and_after_are_shown_with_chinese_field_names(qtbot, tab):
     labels = [c.label for c in first.changes]
     assert labels[:2] == ["姓名", "公民身份号码"] and "所在党支部" in labels and "联系电话" in labels
     assert all(not label.isascii() for label in labels), labels
+    select_ids(viewer.view, [first.id])
+    cells = [line.strip() for line in viewer.details.toPlainText().splitlines() if line.strip()]
+    assert cells[cells.index("项目"):][:5] == ["项目", "内容", "姓名", "张三", "公民身份号码"]
     id_number = next(c.after for c in first.changes if c.label == "公民身份号码")
     assert len(id_number) == 18 and "*" not in id_number  # an administrator reads the full number
 

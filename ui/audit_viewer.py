@@ -114,8 +114,8 @@ class AuditViewer(QWidget):
         splitter.addWidget(self.view)
         splitter.addWidget(self.details)
         splitter.setChildrenCollapsible(False)
-        splitter.setStretchFactor(0, 4)
-        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 8, 0, 0)
         column.setSpacing(8)
@@ -190,6 +190,8 @@ class AuditViewer(QWidget):
         return text
 
     def show_details(self) -> None:
+        """The selected event: when, who, what, and a table of the changed fields by their
+        Chinese names — 修改前 and 修改后 side by side, or only the values of a new record."""
         entry: LogEntry | None = current_record(self.view)
         if entry is None:
             self.details.setHtml("<p style='color:#8A8A8A'>选中一条记录，这里列出改动的每一项。</p>")
@@ -198,15 +200,26 @@ class AuditViewer(QWidget):
         head += f"　对象：{html.escape(entry.entity)}"
         if entry.entity_id is not None:
             head += f"（编号 {entry.entity_id}）"
-        lines = [head]
+        parts = [f"<p style='margin:0 0 4px 0'>{head}</p>"]
         if entry.note:
-            lines.append(html.escape(entry.note))
-        for change in entry.changes:
-            if change.before and change.after:
-                lines.append(f"{html.escape(change.label)}：{html.escape(change.before)} → {html.escape(change.after)}")
-            else:
-                lines.append(f"{html.escape(change.label)}：{html.escape(change.after or change.before)}")
-        self.details.setHtml("<br>".join(lines))
+            parts.append(f"<p style='margin:0 0 4px 0'>{html.escape(entry.note)}</p>")
+        if entry.changes:
+            both = any(c.before and c.after for c in entry.changes) or all(c.before for c in entry.changes)
+            cell = "style='padding:1px 12px 1px 0; vertical-align:top'"
+            head_cell = "style='padding:1px 12px 1px 0; color:#6B6B6B; text-align:left'"
+            titles = ("项目", "修改前", "修改后") if both else ("项目", "内容")
+            rows = ["<tr>" + "".join(f"<th {head_cell}>{t}</th>" for t in titles) + "</tr>"]
+            for c in entry.changes:
+                values = (c.before or "", c.after or "") if both else (c.after or c.before,)
+                rows.append(
+                    f"<tr><td {cell}>{html.escape(c.label)}</td>"
+                    + "".join(f"<td {cell}>{html.escape(v)}</td>" for v in values)
+                    + "</tr>"
+                )
+            parts.append("<table cellspacing='0'>" + "".join(rows) + "</table>")
+        elif not entry.note:
+            parts.append("<p style='color:#8A8A8A'>这条记录没有字段改动。</p>")
+        self.details.setHtml("".join(parts))
 
     # ------------------------------------------------------------ export
     def filters_text(self) -> str:
