@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QPoint, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QHelpEvent, QMouseEvent, QPainter, QPaintEvent
@@ -35,7 +35,10 @@ from PySide6.QtWidgets import (
 
 from ui import formatting
 from wanghu_desk import vocab
-from wanghu_desk.services import overview, stats
+from wanghu_desk.services import stats
+
+if TYPE_CHECKING:  # imported when the figures are first read (it pulls in the report services)
+    from wanghu_desk.services import overview
 
 EMPTY_TEXT = "还没有数据。可以从「文件 → 导入」开始，或加载演示数据。"
 STAR_WORDS = {5: "五星", 4: "四星", 3: "三星", 2: "二星", 1: "一星", 0: "无星"}
@@ -860,9 +863,22 @@ class Dashboard(QWidget):
         return self._status
 
     def refresh(self) -> None:
+        self.show_data(*self.read_data())
+
+    def read_data(self) -> tuple[dict[str, Any], overview.Overview | None]:
+        """The figures and the overview shown (only reads: safe on a worker thread)."""
+        from wanghu_desk.services import overview
+
         figures = stats.collect()
-        self.figures = figures
         if is_empty(figures):
+            return figures, None
+        today = self._today()
+        return figures, overview.overview(today, funds_year=ledger_year(figures, today))
+
+    def show_data(self, figures: dict[str, Any], ov: overview.Overview | None) -> None:
+        """Show what `read_data` read."""
+        self.figures = figures
+        if is_empty(figures) or ov is None:
             self.stack.setCurrentWidget(self.empty_page)
             self._status = "数据库是空的"
             self.statusChanged.emit(self._status)
@@ -903,8 +919,6 @@ class Dashboard(QWidget):
         self._show_rating(figures)
         self._show_funds(figures)
 
-        today = self._today()
-        ov = overview.overview(today, funds_year=ledger_year(figures, today))
         self.overview = ov
         self._show_members_by_category(ov)
         self._show_spend_rates(ov)

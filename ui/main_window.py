@@ -38,8 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 import wanghu_desk
-from ui import dialogs, export_actions, workers
-from ui.backup_dialog import BackupDialog, restore_question
+from ui import dialogs, workers
 from ui.dashboard import Dashboard
 from wanghu_desk import database
 from wanghu_desk.services import stats
@@ -132,6 +131,14 @@ def _page_property(key: str, attribute: str) -> property:
     return property(lambda self: self.page(key), doc=f"The {key} page (`window.{attribute}`), built on first use.")
 
 
+def _read_dashboard_as(actor: Any, dashboard: Dashboard) -> Any:
+    """Run on a worker thread: the dashboard's figures, read as the signed-in account."""
+    from wanghu_desk.services.base import acting_as
+
+    with acting_as(actor):
+        return dashboard.read_data()
+
+
 def _default_demo_builder() -> Any:
     from wanghu_desk import demo  # imported late: the generator is large and rarely used
 
@@ -140,7 +147,9 @@ def _default_demo_builder() -> Any:
 
 class MainWindow(QMainWindow):
     """The window on one open database (`handle`). `demo_builder` fills an empty database
-    (None hides the offer); `today` fixes the date for the dashboard's "this year"."""
+    (None hides the offer); `today` fixes the date for the dashboard's "this year".
+    With `dashboard_in_background` (the program's start) the dashboard's figures are read
+    on a worker and shown when they arrive, so the window shows without waiting for them."""
 
     def __init__(
         self,
@@ -148,6 +157,7 @@ class MainWindow(QMainWindow):
         *,
         demo_builder: DemoBuilder | None = _default_demo_builder,
         today: Callable[[], dt.date] = dt.date.today,
+        dashboard_in_background: bool = False,
     ):
         super().__init__()
         self.handle = handle or database.current()
@@ -213,7 +223,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.path_label)
 
         self._build_actions()
-        self.refresh_all()
+        self.dashboard_reader: workers.Worker | None = None
+        self.refresh_all(dashboard_in_background=dashboard_in_background)
 
     # ------------------------------------------------------------ pages
     org_page = _page_property("org", "org_page")
@@ -275,14 +286,15 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self.import_action = self._action("导入…", self.import_roster, "Ctrl+I")
+        # ui.export_actions (and the export services behind it) load with the first export
         self.export_actions = [
-            self._action(text, lambda fn=fn: fn(self), key)
-            for text, fn, key in (
-                ("党员花名册…", export_actions.export_members, "Ctrl+E"),
-                ("党组织名册…", export_actions.export_branches, None),
-                ("楼栋党小组名册…", export_actions.export_groups, None),
-                ("志愿者名册…", export_actions.export_volunteers, None),
-                ("志愿服务记录…", export_actions.export_services, None),
+            self._action(text, lambda name=name: getattr(importlib.import_module("ui.export_actions"), name)(self), key)
+            for text, name, key in (
+                ("党员花名册…", "export_members", "Ctrl+E"),
+                ("党组织名册…", "export_branches", None),
+                ("楼栋党小组名册…", "export_groups", None),
+                ("志愿者名册…", "export_volunteers", None),
+                ("志愿服务记录…", "export_services", None),
             )
         ]
         self.backup_action = self._action("备份…", self.backup, "Ctrl+B")
@@ -320,7 +332,7 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
 
     # ------------------------------------------------------------ refresh
-    def refresh_all(self) -> None:
+    def refresh_all(self, *, dashboard_in_background: bool = False) -> None:
         name = stats.organization_name()
         self.setWindowTitle(f"{name} · {wanghu_desk.APP_TITLE}")
         self.header_title.setText(name)
@@ -331,8 +343,38 @@ class MainWindow(QMainWindow):
         # only the page on screen loads now; the others load when first shown
         current = self.tabs.currentWidget()
         self._stale = {page for page in self._built.values() if page is not current}
-        current.refresh()
+        background = dashboard_in_background and current is self.dashboard
+        if background:
+            self._read_dashboard_in_background()
+        else:
+            current.refresh()
         self._show_tab_status()
+        if background:
+            self.counts_label.setText("正在读取统计数据…")
+
+    def _read_dashboard_in_background(self) -> workers.Worker:
+        worker = workers.Worker(_read_dashboard_as, current_actor(), self.dashboard)
+        self.dashboard_reader = worker
+
+        def arrived(data: Any) -> None:
+            if self.dashboard.figures is None:  # not refreshed another way meanwhile
+                self.dashboard.show_data(*data)
+                self._show_tab_status()
+
+        def failed(message: str) -> None:
+            self._show_tab_status()
+            dialogs.error(self, "读取统计数据", message)
+
+        def finished() -> None:
+            if self.dashboard_reader is worker:
+                self.dashboard_reader = None
+
+        worker.signals.result.connect(arrived)
+        worker.signals.error.connect(failed)
+        worker.signals.crashed.connect(lambda _text: dialogs.crash(self))
+        worker.signals.finished.connect(finished)
+        workers.start(worker)
+        return worker
 
     def _data_changed(self, source: QWidget) -> None:
         """A page changed data: the other pages refresh when they are next shown."""
@@ -434,8 +476,10 @@ class MainWindow(QMainWindow):
             return None
         return self.restore_file(Path(path))
 
-    def show_backups(self) -> BackupDialog:
+    def show_backups(self) -> QDialog:
         """文件 → 备份与恢复…: the automatic backups, with restore (see ui.backup_dialog)."""
+        from ui.backup_dialog import BackupDialog  # loaded when first opened
+
         dialog = BackupDialog(self, restore_file=self.restore_file, restore_other=self.restore, run=self._run)
         dialog.finished.connect(lambda _code: dialog.deleteLater())
         dialog.open()
@@ -445,6 +489,8 @@ class MainWindow(QMainWindow):
         self, source: Path, what: str | None = None, before_start: Callable[[], None] | None = None
     ) -> workers.Task | None:
         """Ask (naming what is replaced by what), then restore `source` on a worker."""
+        from ui.backup_dialog import restore_question
+
         text, informative = restore_question(source, what)
         if not dialogs.ask(self, "恢复备份", text, ok_text="恢复", informative=informative, default_ok=False):
             return None

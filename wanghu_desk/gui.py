@@ -21,10 +21,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ui import dialogs, login_dialog, main_window, theme
-from wanghu_desk import APP_NAME, APP_TITLE, __version__, database, errors, logs, paths
+from wanghu_desk import APP_NAME, APP_TITLE, __version__, database, errors, logs, paths, pinyin
 from wanghu_desk.services import base
 
 log = logging.getLogger(__name__)
@@ -226,6 +227,26 @@ DEFERRED_DAMAGE_TEXT = (
 )
 
 
+def warm_up_after_first_paint(window) -> QObject:
+    """Load the pinyin data (`pinyin.warm_up`, on its own thread) once the window has been
+    painted the first time, so reading the 2.5 MB dictionary (which holds the GIL for a
+    while) never delays the first paint; a search before it is done simply waits for it
+    (`pinyin.load` is guarded by a lock)."""
+
+    app = QApplication.instance()
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget) and watched.window() is window:
+                app.removeEventFilter(self)
+                QTimer.singleShot(0, pinyin.warm_up)  # once this paint is done
+            return False
+
+    watcher = FirstPaint(window)
+    app.installEventFilter(watcher)
+    return watcher
+
+
 def start_deferred_check(window, path: Path):
     """The `quick_check` a large file did not get on open, on a worker once the window is
     up; a problem found is shown as a warning with what to do (and logged)."""
@@ -263,7 +284,9 @@ def main(db_path: Path | str | None = None) -> int:
         if actor is None:  # 退出 on the login window
             return 0
         base.set_session_actor(actor)
-        window = main_window.MainWindow(handle)
+        # a new database is empty (nothing to wait for): its dashboard is read at once
+        window = main_window.MainWindow(handle, dashboard_in_background=not handle.created)
+        warm_up_after_first_paint(window)
         window.show()
         if handle.check_deferred:
             start_deferred_check(window, handle.path)
@@ -271,4 +294,5 @@ def main(db_path: Path | str | None = None) -> int:
             window.offer_demo()
         return app.exec()
     finally:
+        QThreadPool.globalInstance().waitForDone(10_000)  # a read still under way ends first
         database.close_database()
