@@ -50,7 +50,8 @@ def build_record_sheet(detail: matters.MatterDetail, *, area: str, fonts: FontSe
     for spec in vocab.steps_of("deliberation"):
         entry = done.get(spec.label)
         if entry is None:
-            rows.append((spec.label, "　年　月　日", "", "（尚未进行）"))
+            # room to write by hand: three lines, as on the paper form
+            rows.append((spec.label, "　年　月　日", "", "（尚未进行）\n　\n　"))
             continue
         people, lines = [], []
         for line in entry.text.splitlines():

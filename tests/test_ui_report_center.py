@@ -309,6 +309,7 @@ def test_save_as_copies_the_report_and_remembers_the_folder(qtbot, tab, monkeypa
         return str(folder / "三季度报表"), filters
 
     monkeypatch.setattr(QFileDialog, "getSaveFileName", choose)
+    monkeypatch.setattr(dialogs, "ask", lambda *a, **k: False)  # 打开文件 offered, 关闭 chosen
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
     target = folder / "三季度报表.pdf"
     assert target.read_bytes() == path.read_bytes()
@@ -362,6 +363,7 @@ def test_open_uses_the_system_viewer_on_the_saved_copy(qtbot, tab, monkeypatch, 
     qtbot.mouseClick(tab.open_button, Qt.MouseButton.LeftButton)
     assert opened == [str(path)]
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "存档.pdf"), ""))
+    monkeypatch.setattr(dialogs, "ask", lambda *a, **k: False)
     tab.save_as()
     tab.open_in_viewer()
     assert opened[-1] == str(tmp_path / "存档.pdf")
@@ -476,6 +478,33 @@ def test_the_preview_keeps_no_file_open(qtbot, tab, tmp_path):
     path.rename(moved)  # would fail on Windows if the preview held the file
     assert tab.preview.page_count() > 0
     assert not tab.preview.grab().isNull()
+
+
+@pytest.mark.parametrize("key", ["quarterly", "rating", "ledger"])
+def test_every_report_offers_to_open_the_saved_file(qtbot, tab, monkeypatch, tmp_path, key):
+    """After 保存为… each report of the list asks 打开文件 / 关闭; 打开文件 opens the saved copy."""
+    assert [k.key for k in tab.model.kinds] == ["quarterly", "rating", "ledger"]  # every report is checked
+    assert tab.select_report(key)
+    path = generated(qtbot, tab)
+    target = tmp_path / key / path.name
+    target.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    asked, opened = [], []
+
+    def ask(parent, title, text, *, ok_text="确定", cancel_text="取消", **kw):
+        asked.append((title, text, ok_text, cancel_text))
+        return len(asked) == 1  # the first time 打开文件, the second time 关闭
+
+    monkeypatch.setattr(dialogs, "ask", ask)
+    monkeypatch.setattr(dialogs.QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    assert tab.save_as() == target and target.read_bytes() == path.read_bytes()
+    title, text, ok_text, cancel_text = asked[0]
+    assert (ok_text, cancel_text) == ("打开文件", "关闭")
+    assert str(target) in text and tab.current.kind.title in text
+    assert opened == [str(target)]
+    assert tab.status_text() == f"已保存到 {target}，并已用 PDF 阅读器打开"
+    assert tab.save_as() == target and len(asked) == 2 and opened == [str(target)]  # 关闭: nothing opened
+    assert tab.status_text() == f"已保存到 {target}"
 
 
 # ---------------------------------------------------------------- the other PDF reports

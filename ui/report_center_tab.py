@@ -1,5 +1,6 @@
 """报表中心 tab: choose a report and its period, generate it off the GUI thread, look at
-its pages inside the program, then 保存为…, 打开 (the system's PDF viewer) or 打印.
+its pages inside the program, then 保存为… (which offers 打开文件 once saved), 打开 (the
+system's PDF viewer) or 打印.
 
 The reports are listed in `REPORTS`, one `ReportKind` each; a kind names the module that
 writes it and is imported only when the report is generated, so adding a PDF report is
@@ -163,7 +164,7 @@ def writer_steps(
 QUARTERLY = ReportKind(
     key="quarterly",
     title="季度报表",
-    description="报送上级的季度党建工作报表：组织建设、党员队伍、志愿服务、星级评定、经费保障和签字栏。",
+    description="报送上级的季度党建工作报表：组织、党员、志愿服务、居民事项、星级评定、经费和签字栏。",
     module="reports.quarterly_report",
     steps=_quarterly_steps,
     filename=_quarterly_filename,
@@ -809,6 +810,9 @@ class ReportCenterTab(QWidget):
         self.settings.setValue(f"{SETTINGS_GROUP}/save_dir", str(target.parent))
         self.settings.sync()
         self._set_status(f"已保存到 {target}")
+        # every report of the list is saved here: each is offered 打开文件 (issue 19)
+        if dialogs.offer_open(self, "保存报表", f"「{self.current.kind.title}」已保存到：", target):
+            self._set_status(f"已保存到 {target}，并已用 PDF 阅读器打开")
         return target
 
     def open_in_viewer(self) -> bool:
