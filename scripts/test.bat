@@ -11,7 +11,7 @@ if not exist .venv\.installed (
     type nul > .venv\.installed
 )
 set QT_QPA_PLATFORM=offscreen
-.venv\Scripts\python.exe -m pytest -q %*
+.venv\Scripts\python.exe -m pytest -q -n auto %*
 exit /b %errorlevel%
 :error
 echo 安装失败，请检查 Python 3.10 以上版本是否已安装。
