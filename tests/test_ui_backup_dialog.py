@@ -175,3 +175,19 @@ def test_backup_entries_read_dates_from_names_even_with_dashes_in_the_stem(tmp_p
     ]
     assert entries[1].label == "2026-11-22 08:30 的每日自动备份"
     assert database.backup_entries(tmp_path / "没有") == []
+
+
+@pytest.mark.parametrize("role", ["clerk", "viewer"])
+def test_a_non_administrator_is_told_before_choosing_or_confirming_a_restore(window, qtbot, demo_db, dialog_log, role):
+    from wanghu_desk.services import base
+
+    database.auto_backup("daily")
+    rename_organization("改名街道")
+    dialog = open_dialog(qtbot, window)
+    with base.acting_as(base.Actor(username="lu", display_name="录入", role=role)):
+        assert dialog.restore_selected() is None
+        assert window.restore() is None  # no file dialog either (the fixture fails on one)
+    assert [c[0] for c in dialog_log.calls] == ["warn", "warn"]
+    assert not window.busy
+    assert stats.organization_name() == "改名街道"
+    dialog.close()

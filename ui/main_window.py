@@ -469,7 +469,17 @@ class MainWindow(QMainWindow):
             workers.Worker(database.backup_to, target), title="备份", label="正在备份数据库…", on_result=finished
         )
 
+    def _may_restore(self) -> bool:
+        """Restoring replaces everyone's data: administrators only (the service refuses the
+        others too; this says so before any file is chosen or confirmed)."""
+        if current_actor().is_admin:
+            return True
+        dialogs.warn(self, "恢复备份", "只有管理员可以恢复备份。", "请用管理员账号登录后再恢复。")
+        return False
+
     def restore(self) -> workers.Task | None:
+        if not self._may_restore():
+            return None
         folder = str(self.handle.backups_dir if self.handle.backups_dir.exists() else Path(self.handle.path).parent)
         path, _ = QFileDialog.getOpenFileName(self, "选择要恢复的备份", folder, "数据库备份 (*.db);;所有文件 (*)")
         if not path:
@@ -491,6 +501,8 @@ class MainWindow(QMainWindow):
         """Ask (naming what is replaced by what), then restore `source` on a worker."""
         from ui.backup_dialog import restore_question
 
+        if not self._may_restore():
+            return None
         text, informative = restore_question(source, what)
         if not dialogs.ask(self, "恢复备份", text, ok_text="恢复", informative=informative, default_ok=False):
             return None
