@@ -3,33 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from models import Matter
 from wanghu_desk.errors import NotFoundError
 from wanghu_desk.services.base import current_actor
+from wanghu_desk.validation import mask_phone  # noqa: F401 - re-exported: matters' callers import it from here
 
 _CONTENT_LIMIT = 2000
 _TEXT_LIMIT = 200
 _NAME_LIMIT = 40
-
-
-def mask_phone(phone: str | None) -> str:
-    """A phone as non-admins see it: 139****5678, 0551-****9666; "" for none.
-
-    (A pure function here until the services share one masking helper for phones.)"""
-    if not phone:
-        return ""
-    text = str(phone)
-    match = re.fullmatch(r"(0\d{2,3}-)(\d{3,4})(\d{4})(-\d+)?", text)
-    if match:
-        return match.group(1) + "*" * len(match.group(2)) + match.group(3) + (match.group(4) or "")
-    if len(text) >= 11:
-        return text[:3] + "*" * (len(text) - 7) + text[-4:]
-    if len(text) > 4:
-        return "*" * (len(text) - 4) + text[-4:]
-    return "*" * len(text)
 
 
 def shown_phone(phone: str | None) -> str:
