@@ -7,6 +7,7 @@ sheet already checked."""
 from __future__ import annotations
 
 import pytest
+from conftest import DEMO_TODAY, SAMPLES
 from PySide6.QtWidgets import QApplication
 
 from reports import exports, importing
@@ -15,8 +16,6 @@ from ui.import_dialog import ImportDialog
 from ui.main_window import MainWindow
 from wanghu_desk import cli, kinds
 from wanghu_desk.services import imports as import_service
-
-from conftest import DEMO_TODAY, SAMPLES
 
 
 def _resolve_path(target: str):

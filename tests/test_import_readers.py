@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from reports import readers
 from reports.columns import BRANCH_COLUMNS, MEMBER_COLUMNS, HeaderIndex, normalize_header
-from wanghu_desk import kinds
 from reports.import_rows import fast_clean
 from reports.layout import data_rows, detect_layout
+from wanghu_desk import kinds
 from wanghu_desk.errors import UsageError
 from wanghu_desk.validation import clean_text
 
@@ -282,7 +282,7 @@ def test_every_layer_names_the_kinds_of_the_registry():
     from reports import importing
     from wanghu_desk.services import imports
 
-    assert importing.IMPORT_KINDS == kinds.names()
+    assert kinds.names() == importing.IMPORT_KINDS
     assert not hasattr(imports, "KIND_LABELS")  # the labels live with the kinds only
 
 

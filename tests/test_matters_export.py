@@ -10,6 +10,7 @@ import shutil
 
 import openpyxl
 import pytest
+from conftest import DEMO_TODAY
 from python_calamine import CalamineWorkbook
 from test_volunteers_factory import install_dialog_log
 
@@ -22,8 +23,6 @@ from wanghu_desk import cli
 from wanghu_desk.errors import PermissionDenied, UsageError
 from wanghu_desk.services import matters
 from wanghu_desk.services.base import Actor, acting_as
-
-from conftest import DEMO_TODAY
 
 CLERK = Actor("clerk", "录入员", "clerk")
 

@@ -32,10 +32,10 @@ from test_members_factory import (
 from models import AuditEvent, Member, MemberTransfer
 from ui.member_dialog import ConfirmDialog, LeaveDialog, MemberDialog, TransferDialog
 from ui.member_table_model import COL, MemberTableModel
-from ui.record_table_model import ID_ROLE, OBJECT_ROLE, SORT_ROLE
 from ui.members_tab import EMPTY_TEXT, MembersTab
 from ui.org_tab import OrgTab
 from ui.org_tree_model import NODE_ROLE
+from ui.record_table_model import ID_ROLE, OBJECT_ROLE, SORT_ROLE
 from wanghu_desk import validation
 from wanghu_desk.services import members, organization
 from wanghu_desk.services.base import acting_as

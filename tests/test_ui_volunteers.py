@@ -22,8 +22,8 @@ from test_volunteers_factory import VIEWER, DialogLog, choose, install_dialog_lo
 from models import Branch, Member, ServiceRecord, Volunteer, VolunteerTeam
 from ui import theme
 from ui import volunteers_tab as tab_module
+from ui.record_table_model import ID_ROLE, OBJECT_ROLE
 from ui.volunteer_dialogs import BulkRecordDialog, ProjectDialog, RecordDialog, TeamDialog, VolunteerDialog
-from ui.record_table_model import ID_ROLE, OBJECT_ROLE, SORT_ROLE
 from ui.volunteer_list_page import PROJECTS_EMPTY, RECORDS_EMPTY, TEAMS_EMPTY, VOLUNTEERS_EMPTY
 from ui.volunteer_table_models import (
     ProjectTableModel,
