@@ -126,7 +126,7 @@ READS: frozenset[str] = frozenset(
     ledger.summary.minimum_checks ledger.summary.funds_summary ledger.summary.compliance
     lookup.normalize_org_name lookup.unknown_branch_message lookup.find_branch
     lookup.BranchLookup.get lookup.BranchLookup.suggestion lookup.BranchLookup.resolve
-    matters._common.mask_phone matters._common.shown_phone matters._common.as_date
+    matters._common.shown_phone matters._common.as_date
     matters._common.get_matter matters._common.now_text
     matters.deadlines.add_months matters.deadlines.add_workdays matters.deadlines.deadline_after
     matters.deadlines.kind_deadlines matters.deadlines.deadline_rule matters.deadlines.rule_text
