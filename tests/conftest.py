@@ -28,6 +28,13 @@ def _isolated_data_home(tmp_path_factory):
 
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_application(qapp):
+    """The QApplication exists before any test, whichever test a pytest-xdist worker runs
+    first (a dialog built in a test without `qtbot` would otherwise abort the worker)."""
+    return qapp
+
+
 @pytest.fixture(autouse=True)
 def _acting_as_the_administrator():
     """Each test starts acting as the built-in administrator (the window's login and the
@@ -111,3 +118,19 @@ def demo_db(demo_template, tmp_path):
     handle = _open_copy(demo_template, tmp_path / "wanghu.db")
     yield handle
     database.close_database()
+
+
+def quick_hasher():
+    """argon2 with small costs: the same code paths as the accounts service, a fraction of
+    the time (the tests check roles and passwords, not argon2's cost)."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture
+def quick_hashes(monkeypatch):
+    """The accounts service hashes with `quick_hasher()` for one test."""
+    from wanghu_desk.services import accounts
+
+    monkeypatch.setattr(accounts, "_hasher", quick_hasher())

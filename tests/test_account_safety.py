@@ -8,7 +8,6 @@ import datetime as dt
 import logging
 
 import pytest
-from argon2 import PasswordHasher
 
 from models import Account, AuditEvent, Community, db
 from wanghu_desk import cli, database, logs, paths
@@ -20,9 +19,7 @@ ADMIN_PASSWORD = "Wanghu-admin-0815"
 CLERK_PASSWORD = "lu-clerk-secret-4"
 
 
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("quick_hashes")  # cheap argon2 (tests/conftest.py)
 
 
 class Clock:

@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 
 import pytest
-from argon2 import PasswordHasher
 
 from models import Account, AuditEvent, db
 from wanghu_desk import logs, paths
@@ -20,10 +19,7 @@ ADMIN_PASSWORD = "望湖-Admin-2026"
 CLERK_PASSWORD = "clerk-secret-77"
 
 
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    """argon2 with small costs: the same code paths, a fraction of the time."""
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("quick_hashes")  # cheap argon2 (tests/conftest.py)
 
 
 REAL_HASHER = accounts._hasher

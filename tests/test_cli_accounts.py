@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 
 from models import AuditEvent
 from wanghu_desk import cli, database
@@ -12,9 +11,7 @@ from wanghu_desk.services import accounts, base
 ADMIN_PASSWORD = "admin-cli-2026"
 
 
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("quick_hashes")  # cheap argon2 (tests/conftest.py)
 
 
 def run(*args: str) -> int:

@@ -33,8 +33,7 @@ from typing import Any
 
 import peewee as pw
 import pytest
-from argon2 import PasswordHasher
-from conftest import DEMO_TODAY
+from conftest import DEMO_TODAY, quick_hasher
 
 import wanghu_desk.services as services_pkg
 from models import (
@@ -704,7 +703,7 @@ def walk_db(demo_template, tmp_path_factory):
     """The demo database with an administrator, a clerk and a viewer who have passwords
     (hashed cheaply here: the walk tests roles, not argon2's cost)."""
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+        mp.setattr(accounts, "_hasher", quick_hasher())
         folder = tmp_path_factory.mktemp("walk")
         shutil.copyfile(demo_template, folder / "wanghu.db")
         handle = database.open_database(folder / "wanghu.db", backups_dir=folder / "backups")

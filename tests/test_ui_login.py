@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
 from test_members_factory import record_dialogs
@@ -17,9 +16,7 @@ from wanghu_desk.services import accounts, base
 ADMIN_PASSWORD = "wanghu-admin-1"
 
 
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("quick_hashes")  # cheap argon2 (tests/conftest.py)
 
 
 @pytest.fixture
@@ -89,7 +86,7 @@ def test_login_window_locks_after_five_wrong_passwords(qtbot, with_admin):
     assert Account.get(Account.username == "admin").locked_until is not None
 
 
-def test_sign_in_picks_the_dialog_the_database_needs(monkeypatch, fresh_db):
+def test_sign_in_picks_the_dialog_the_database_needs(qapp, monkeypatch, fresh_db):
     shown = []
 
     def fake_exec(self):

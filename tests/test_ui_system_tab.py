@@ -10,7 +10,6 @@ import datetime as dt
 
 import openpyxl
 import pytest
-from argon2 import PasswordHasher
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialog, QFileDialog
 from test_members_factory import TODAY, add_member, make_org, member_form, record_dialogs
@@ -28,9 +27,7 @@ ADMIN_PASSWORD = "system-admin-pass-1"
 CLERK_PASSWORD = "system-clerk-pass-1"
 
 
-@pytest.fixture(autouse=True)
-def quick_hashes(monkeypatch):
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+pytestmark = pytest.mark.usefixtures("quick_hashes")  # cheap argon2 (tests/conftest.py)
 
 
 @pytest.fixture
