@@ -1,8 +1,11 @@
 """peewee tables of wanghu-desk and their schema migrations. Imports nothing above it."""
 
+from models import building_eval, points, reporting
 from models.base import BaseModel, db
 from models.tables import (
-    ALL_TABLES,
+    ALL_TABLES as _CORE_TABLES,
+)
+from models.tables import (
     Account,
     AuditEvent,
     Branch,
@@ -35,6 +38,9 @@ from models.tables import (
     Volunteer,
     VolunteerTeam,
 )
+
+#: Every table, in creation order: the core ones, then each register's module.
+ALL_TABLES = [*_CORE_TABLES, *points.TABLES, *reporting.TABLES, *building_eval.TABLES]
 
 __all__ = [
     "ALL_TABLES", "Account", "AuditEvent", "BaseModel", "Branch", "BranchAlias",
