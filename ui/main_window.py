@@ -149,7 +149,8 @@ class MainWindow(QMainWindow):
     """The window on one open database (`handle`). `demo_builder` fills an empty database
     (None hides the offer); `today` fixes the date for the dashboard's "this year".
     With `dashboard_in_background` (the program's start) the dashboard's figures are read
-    on a worker and shown when they arrive, so the window shows without waiting for them."""
+    on a worker, started once the window has been painted, and shown when they arrive, so
+    the window shows without waiting for them."""
 
     def __init__(
         self,
@@ -344,8 +345,8 @@ class MainWindow(QMainWindow):
         current = self.tabs.currentWidget()
         self._stale = {page for page in self._built.values() if page is not current}
         background = dashboard_in_background and current is self.dashboard
-        if background:
-            self._read_dashboard_in_background()
+        if background:  # started once the window is painted: the first paint never waits for it
+            self._first_paint_watch = workers.after_first_paint(self, self._read_dashboard_in_background)
         else:
             current.refresh()
         self._show_tab_status()

@@ -26,8 +26,8 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtCore import QEvent, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 from ui import dialogs
 from wanghu_desk.errors import UserError, translate
@@ -282,3 +282,25 @@ def run_with_progress(
     sig.finished.connect(on_end)
     start(worker, pool)
     return Task(worker=worker, dialog=dialog)
+
+
+class _FirstPaint(QObject):
+    def __init__(self, window: QWidget, callback: Callable[[], Any]):
+        super().__init__(window)
+        self._window = window
+        self._callback = callback
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget) and watched.window() is self._window:
+            QApplication.instance().removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)  # once this paint is done and the loop is idle
+        return False
+
+
+def after_first_paint(window: QWidget, callback: Callable[[], Any]) -> QObject:
+    """Call `callback` once, when `window` has been painted the first time and the event
+    loop is idle again: work that would hold the GIL (a worker's imports and queries, the
+    pinyin dictionary) then never delays the first paint of the window."""
+    watcher = _FirstPaint(window, callback)
+    QApplication.instance().installEventFilter(watcher)
+    return watcher

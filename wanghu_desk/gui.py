@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QEvent, QObject, QThreadPool, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QObject, QThreadPool
+from PySide6.QtWidgets import QApplication
 
 from ui import dialogs, login_dialog, main_window, theme
 from wanghu_desk import APP_NAME, APP_TITLE, __version__, database, errors, logs, paths, pinyin
@@ -232,19 +232,9 @@ def warm_up_after_first_paint(window) -> QObject:
     painted the first time, so reading the 2.5 MB dictionary (which holds the GIL for a
     while) never delays the first paint; a search before it is done simply waits for it
     (`pinyin.load` is guarded by a lock)."""
+    from ui import workers
 
-    app = QApplication.instance()
-
-    class FirstPaint(QObject):
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-            if event.type() == QEvent.Type.Paint and isinstance(watched, QWidget) and watched.window() is window:
-                app.removeEventFilter(self)
-                QTimer.singleShot(0, pinyin.warm_up)  # once this paint is done
-            return False
-
-    watcher = FirstPaint(window)
-    app.installEventFilter(watcher)
-    return watcher
+    return workers.after_first_paint(window, pinyin.warm_up)
 
 
 def start_deferred_check(window, path: Path):
