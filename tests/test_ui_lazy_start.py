@@ -56,6 +56,18 @@ def test_the_dashboard_read_on_a_worker_shows_the_same_figures(qtbot, demo_db):
     assert "党支部 74 个" in background[1]
 
 
+def test_the_dashboard_worker_starts_only_after_the_first_paint(qtbot, demo_db):
+    theme.apply_theme(QApplication.instance())
+    window = MainWindow(demo_db, demo_builder=None, today=lambda: DEMO_TODAY, dashboard_in_background=True)
+    qtbot.addWidget(window)
+    QApplication.processEvents()
+    assert window.dashboard_reader is None and window.dashboard.figures is None  # not painted yet
+    assert window.counts_label.text() == "正在读取统计数据…"
+    window.show()
+    qtbot.waitUntil(lambda: window.dashboard.figures is not None, timeout=20_000)
+    assert "党支部 74 个" in window.counts_label.text()
+
+
 def test_pinyin_warms_up_after_the_first_paint(qtbot, demo_db, monkeypatch):
     calls: list[int] = []
     monkeypatch.setattr(pinyin, "warm_up", lambda: calls.append(1))
