@@ -191,6 +191,11 @@ READS: frozenset[str] = frozenset(
     volunteers.teams.list_teams volunteers.teams.team_values volunteers.teams.check_team
     volunteers.teams.team_members
     volunteers.totals.hours_by_team volunteers.totals.volunteer_hours_by_quarter volunteers.totals.overview
+    reporting._common.as_date reporting._common.clean reporting._common.now_text
+    reporting._common.split_posts reporting._common.join_posts
+    reporting.figures.orders_done_by_member reporting.figures.minutes_by_member
+    reporting.figures.quarter_figures reporting.figures.stats_summary reporting.figures.dashboard
+    reporting.figures.ReportingFigures.as_dict
     """.split()  # noqa: SIM905 - one name per word reads better than a 260-line list
 )
 
