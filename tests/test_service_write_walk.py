@@ -33,6 +33,7 @@ from typing import Any
 
 import peewee as pw
 import pytest
+import reporting_recipes
 from conftest import DEMO_TODAY, quick_hasher
 
 import wanghu_desk.services as services_pkg
@@ -651,6 +652,9 @@ WRITES: dict[str, Write] = {
     "matters.workflow.reopen": W(lambda m: matters.reopen(m, "分派登记错了"), MATTER, "admin",
                                  setup=lambda: _assigned(new_matter())),
 }
+# 双报到 / 三单制: the recipes live beside their tests.
+WRITES.update({name: W(call, tables, setup=setup) for name, (call, tables, setup) in reporting_recipes.RECIPES.items()})
+READS = READS | frozenset(reporting_recipes.READS)
 
 
 def _member_with_form() -> tuple[int, dict[str, Any]]:
