@@ -39,6 +39,7 @@ from models import (
     db,
 )
 from models.base import BaseModel
+from models.reporting import ReportingMember, ReportingOrder, ReportingOrderMember
 from wanghu_desk.demo._common import _bulk, _next_id
 from wanghu_desk.demo.data import DEFAULT_SEED, ORGANIZATION_NAME
 from wanghu_desk.demo.ledgers import _Ledgers
@@ -46,12 +47,13 @@ from wanghu_desk.demo.matters import _Matters
 from wanghu_desk.demo.members import _Members
 from wanghu_desk.demo.organisation import _OrganisationPlan
 from wanghu_desk.demo.ratings import _Rating
+from wanghu_desk.demo.reporting import _Reporting
 from wanghu_desk.demo.volunteers import _Volunteers
 from wanghu_desk.errors import UsageError
 from wanghu_desk.services.base import writing
 
 
-class _Builder(_OrganisationPlan, _Members, _Volunteers, _Rating, _Ledgers, _Matters):
+class _Builder(_OrganisationPlan, _Members, _Volunteers, _Rating, _Ledgers, _Matters, _Reporting):
     """The whole demo: every part, run in order by `generate`."""
 
     def generate(self) -> None:
@@ -59,7 +61,8 @@ class _Builder(_OrganisationPlan, _Members, _Volunteers, _Rating, _Ledgers, _Mat
                       Member, BuildingGroup, BuildingGroupBuilding, MemberTransfer, EstateRole,
                       VolunteerTeam, Volunteer, TeamMembership, ServiceProject, ServiceRecord,
                       RatingScheme, RatingCriterion, RatingRound, Rating, RatingScore, Fund,
-                      LedgerEntry, Account, Matter, MatterStep, MatterEscalation):
+                      LedgerEntry, Account, Matter, MatterStep, MatterEscalation,
+                      ReportingMember, ReportingOrder, ReportingOrderMember):
             self.ids[model] = _next_id(model)
         self.build_organisation()
         self.plan_branches()
@@ -78,6 +81,7 @@ class _Builder(_OrganisationPlan, _Members, _Volunteers, _Rating, _Ledgers, _Mat
             self.add(Setting, {"key": "organization.name",
                                "value_json": json.dumps(ORGANIZATION_NAME, ensure_ascii=False)})
         self.build_matters()  # last: it seeds its own generator from what the others left
+        self.build_reporting()
 
 
 #: Insert order: parents before children (building groups and members refer to each
@@ -88,6 +92,7 @@ INSERT_ORDER: tuple[type[BaseModel], ...] = (
     VolunteerTeam, Volunteer, TeamMembership, ServiceProject, ServiceRecord,
     RatingScheme, RatingCriterion, RatingRound, Rating, RatingScore, Fund, LedgerEntry,
     Account, Setting, Matter, MatterStep, MatterEscalation,
+    ReportingMember, ReportingOrder, ReportingOrderMember,
 )
 
 

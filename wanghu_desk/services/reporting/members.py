@@ -167,7 +167,7 @@ def list_members(year: int | None = None, *, include_withdrawn: bool = True) -> 
     communities = dict(Community.select(Community.id, Community.name).tuples())
     estates = dict(Estate.select(Estate.id, Estate.name).tuples())
     branches = dict(Branch.select(Branch.id, Branch.name).tuples())
-    query = (ReportingMember.select(ReportingMember, Member.name, Member.branch, Member.phone)
+    query = (ReportingMember.select(ReportingMember, Member.id, Member.name, Member.branch, Member.phone)
              .join(Member).order_by(ReportingMember.reported_on, ReportingMember.id))
     if not include_withdrawn:
         query = query.where(ReportingMember.status == "active")
