@@ -27,6 +27,7 @@ from operator import itemgetter
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush
 
+from ui import workers
 from ui.record_table_model import ALERT, SOON, Column, RecordTableModel
 from wanghu_desk import vocab
 from wanghu_desk.services import members
@@ -243,6 +244,8 @@ class MemberTableModel(RecordTableModel):
         wanted_filter = flt if flt is not None else self._filter
         wanted_sort = (self._sort_col, self._descending)
         self.beginResetModel()
+        replaced = [self.roster, self._loaded, self._perm, self._all, self._keys, self._hay,
+                    self._base, self._left_out, self._searcher, self._shown, self._pinned]
         self.roster = scratch.roster
         self._branch_order, self._group_order = scratch._branch_order, scratch._group_order
         self._loaded, self._pinned, self._perm, self._all = scratch._loaded, [], scratch._perm, scratch._all
@@ -255,6 +258,8 @@ class MemberTableModel(RecordTableModel):
             if self._sorted_as is not None and self._sorted_as[0] == COL["age"]:
                 self._sorted_as = None
         self.endResetModel()
+        workers.release_later(replaced)  # the old roster freed in slices, not in one pause here
+        del replaced
         column, descending = wanted_sort
         if column >= 0 and (self._sort_col, self._descending, self._sorted_as) != (column, descending, wanted_sort):
             self.sort(column, Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder)

@@ -20,9 +20,10 @@ from __future__ import annotations
 import contextlib
 import inspect
 import logging
+import sys
 import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -304,3 +305,80 @@ def after_first_paint(window: QWidget, callback: Callable[[], Any]) -> QObject:
     watcher = _FirstPaint(window, callback)
     QApplication.instance().installEventFilter(watcher)
     return watcher
+
+
+_RELEASE_CHUNK = 2000
+_RELEASE_SLICE_SECONDS = 0.004
+
+
+def _dismantle(obj: Any, depth: int = 0) -> Iterator[None]:
+    """Drop what `obj` holds a slice at a time (yielding after each), so freeing a large
+    structure never holds the thread for long. A container is emptied only when nothing
+    but this release holds it (its reference count says so): a list or dict still in use
+    elsewhere is left whole, to be freed when its last user lets go."""
+    if depth > 3:
+        return
+    if isinstance(obj, list):
+        if sys.getrefcount(obj) > 3:  # the caller's name, this argument, getrefcount's own
+            return
+        while obj:
+            tail = obj[-_RELEASE_CHUNK:]
+            del obj[-_RELEASE_CHUNK:]
+            for item in tail:
+                if isinstance(item, (list, dict)):
+                    yield from _dismantle(item, depth + 1)
+            del tail
+            yield
+    elif isinstance(obj, dict):
+        if sys.getrefcount(obj) > 3:
+            return
+        while obj:
+            _key, value = obj.popitem()
+            if isinstance(value, (list, dict)) or hasattr(value, "__dict__"):
+                yield from _dismantle(value, depth + 1)
+            del value
+            yield
+    elif hasattr(obj, "__dict__") and not isinstance(obj, (type, QObject)) and sys.getrefcount(obj) <= 3:
+        yield from _dismantle(vars(obj), depth + 1)
+
+
+def _releasing(objects: list[Any]) -> Iterator[None]:
+    while objects:
+        item = objects.pop()
+        yield from _dismantle(item)
+        del item
+        yield
+
+
+class _Release(QObject):
+    """Runs one release a few milliseconds per turn of the event loop, then deletes itself."""
+
+    def __init__(self, objects: list[Any]):
+        super().__init__(QApplication.instance())
+        self._steps = _releasing(objects)
+        self._done = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self._step)
+        self._timer.start()
+
+    @property
+    def active(self) -> bool:
+        return not self._done
+
+    def _step(self) -> None:
+        until = time.perf_counter() + _RELEASE_SLICE_SECONDS
+        for _ in self._steps:
+            if time.perf_counter() >= until:
+                return
+        self._done = True
+        self._timer.stop()
+        self.deleteLater()
+
+
+def release_later(objects: list[Any]) -> _Release:
+    """Free `objects` (the caller's last references: a replaced roster, its index and its
+    lists) on the GUI thread in slices of a few milliseconds between events. Dropping
+    100,000 rows at once pauses the window for a tenth of a second; a background thread
+    would be worse: every Qt call of the GUI thread then waits its turn for the GIL."""
+    return _Release(objects)

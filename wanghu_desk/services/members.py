@@ -23,6 +23,7 @@ see them (`current_actor().may_see_id_numbers`).
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -186,13 +187,30 @@ def _group_refs() -> dict[int, GroupRef]:
     return {gid: GroupRef(gid, name, branch, i, status) for i, (gid, name, branch, status) in enumerate(rows)}
 
 
+#: Items a run of `sorted_in_runs` sorts in one C call (a few milliseconds of the GIL).
+SORT_RUN = 8192
+
+
+def sorted_in_runs(items: list, keys: list) -> list:
+    """`items` ordered by the parallel `keys` (stable), as `sorted` would, in steps that
+    never hold the GIL for long: runs of `SORT_RUN` are sorted one by one (C, a few ms
+    each), then merged by `heapq.merge` (Python steps, between which another thread may
+    run; stable: ties keep the earlier run's item first). Run on a worker, the window stays
+    responsive while 100,000 members are ordered; one `list.sort` would pause it ~0.1 s."""
+    key_at = keys.__getitem__
+    runs = [sorted(range(start, min(start + SORT_RUN, len(items))), key=key_at)
+            for start in range(0, len(items), SORT_RUN)]
+    order = runs[0] if len(runs) == 1 else list(heapq.merge(*runs, key=key_at)) if runs else []
+    return list(map(items.__getitem__, order))
+
+
 def load_roster() -> Roster:
     """Every member (all statuses) with the names of their branches and groups, in
     pinyin order of names (the roster's default order, so showing it needs no sort)."""
     visible = current_actor().may_see_id_numbers
     cursor = db.execute_sql(_ROSTER_SQL)
     rows = _rows_from(cursor.fetchall(), visible)
-    rows.sort(key=lambda r: name_sort_key(r[R_NAME]))
+    rows = sorted_in_runs(rows, [name_sort_key(r[R_NAME]) for r in rows])
     return Roster(rows=rows, branches=_branch_refs(), groups=_group_refs(), ids_visible=visible, sorted_by="name")
 
 
