@@ -63,6 +63,7 @@ PAGE_SPECS: list[tuple[str, str, str, str, str]] = [
     ("groups", "楼栋党小组", "ui.groups_tab", "GroupsTab", "groups_tab"),
     ("volunteers", "志愿服务", "ui.volunteers_tab", "VolunteersTab", "volunteers_tab"),
     ("matters", "居民事项", "ui.matters_tab", "MattersTab", "matters_tab"),
+    ("reporting", "双报到", "ui.reporting_tab", "ReportingTab", "reporting_tab"),
     ("rating", "星级评定", "ui.rating_tab", "RatingTab", "rating_tab"),
     ("ledger", "经费台账", "ui.ledger_tab", "LedgerTab", "ledger_tab"),
     ("reports", "报表中心", "ui.report_center_tab", "ReportCenterTab", "report_center"),
@@ -233,6 +234,7 @@ class MainWindow(QMainWindow):
     groups_tab = _page_property("groups", "groups_tab")
     volunteers_tab = _page_property("volunteers", "volunteers_tab")
     matters_tab = _page_property("matters", "matters_tab")
+    reporting_tab = _page_property("reporting", "reporting_tab")
     rating_tab = _page_property("rating", "rating_tab")
     ledger_tab = _page_property("ledger", "ledger_tab")
     report_center = _page_property("reports", "report_center")

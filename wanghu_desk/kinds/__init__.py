@@ -12,7 +12,7 @@ Importing this package is cheap: the kinds' code is named, not imported (`_base.
 from __future__ import annotations
 
 from wanghu_desk.errors import UsageError
-from wanghu_desk.kinds import branches, groups, ledger, matters, members, ratings, services, volunteers
+from wanghu_desk.kinds import branches, groups, ledger, matters, members, ratings, reporting, services, volunteers
 from wanghu_desk.kinds._base import Column, ExportSpec, ImportKind, OptionSpec, resolve
 
 __all__ = [
@@ -20,7 +20,7 @@ __all__ = [
     "labels", "names", "resolve", "roster_exports",
 ]  # fmt: skip
 
-_MODULES = (members, branches, groups, volunteers, services, ratings, ledger, matters)
+_MODULES = (members, branches, groups, volunteers, services, ratings, ledger, matters, reporting)
 
 #: name -> kind, in the order the dialog and the help list them.
 KINDS: dict[str, ImportKind] = {m.KIND.name: m.KIND for m in _MODULES}

@@ -13,7 +13,7 @@ from typing import Any
 
 import peewee as pw
 
-from models import Branch, Community, Estate, Matter, Member
+from models import Branch, Community, Estate, Matter, Member, Organization
 from models.reporting import ReportingMember, ReportingOrder, ReportingOrderMember
 from wanghu_desk.errors import NotFoundError, ValidationError
 from wanghu_desk.services.base import snapshot, writing
@@ -318,6 +318,7 @@ class LetterData:
     orders: tuple[OrderRow, ...]  # done in the year, by completion date
     minutes: int
     satisfied: int  # 满意 + 基本满意 among them
+    issuer: str  # the residence community's party committee, else the office
 
 
 def letter_data(member_id: int, year: int) -> LetterData:
@@ -337,7 +338,19 @@ def letter_data(member_id: int, year: int) -> LetterData:
         estate=estate.name if estate else "", reported_on=registration.reported_on,
         skills=registration.skills or "", posts=registration.posts or "", orders=tuple(orders),
         minutes=sum(r.minutes or 0 for r in orders),
-        satisfied=sum(1 for r in orders if r.evaluation_label in ("满意", "基本满意")))
+        satisfied=sum(1 for r in orders if r.evaluation_label in ("满意", "基本满意")),
+        issuer=_issuer(registration.community.name))
+
+
+def _issuer(community: str) -> str:
+    from wanghu_desk.services import quarterly
+
+    committee = Organization.get_or_none((Organization.area_name == community)
+                                         & (Organization.kind != "working_committee"))
+    if committee is not None:
+        return committee.name
+    unit = quarterly.unit_info()
+    return unit.full_name or unit.area_name or ""
 
 
 def branch_choices() -> list[tuple[int, str]]:
