@@ -52,3 +52,18 @@ def test_a_large_release_takes_several_turns_of_the_event_loop(qtbot, monkeypatc
         turns += 1
         assert turns < 1000
     assert turns >= 10
+
+
+def test_the_collector_is_paused_while_a_roster_is_built_and_runs_again_after():
+    import gc
+
+    assert gc.isenabled()
+    with workers.collection_paused():
+        assert not gc.isenabled()
+        with workers.collection_paused():  # nested (two workers at once)
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer one still runs
+    assert gc.isenabled()
+    with pytest.raises(ValueError), workers.collection_paused():
+        raise ValueError("a failed read")
+    assert gc.isenabled()  # re-enabled on failure too

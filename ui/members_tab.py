@@ -108,7 +108,8 @@ def _load_roster_as(actor: Actor) -> Roster:
 def _prepare_roster_as(actor: Actor, flt: RosterFilter, sort: tuple[int, bool], today: dt.date) -> MemberTableModel:
     """Run on a worker thread: read the roster and lay it out (sorted, filtered, search
     index built) for `MemberTableModel.adopt` on the GUI thread."""
-    return MemberTableModel.prepare(_load_roster_as(actor), flt, sort=sort, today=today)
+    with workers.collection_paused():
+        return MemberTableModel.prepare(_load_roster_as(actor), flt, sort=sort, today=today)
 
 
 class _Combo(QComboBox):

@@ -18,6 +18,7 @@ a 取消 button) and never calls `exec()`, so tests drive it with `qtbot.waitSig
 from __future__ import annotations
 
 import contextlib
+import gc
 import inspect
 import logging
 import sys
@@ -382,3 +383,29 @@ def release_later(objects: list[Any]) -> _Release:
     100,000 rows at once pauses the window for a tenth of a second; a background thread
     would be worse: every Qt call of the GUI thread then waits its turn for the GIL."""
     return _Release(objects)
+
+
+_collection_lock = threading.Lock()
+_collection_pauses = 0
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """Run a worker's bulk build (100,000 roster rows and their index) without Python's
+    cyclic garbage collector: each of the hundreds of collections it would trigger holds
+    the GIL for up to 30 ms and so pauses the window. Afterwards everything alive is
+    moved to the collector's permanent generation (`gc.freeze`): the rows are long-lived,
+    and refcounting still frees them when they are replaced. Nested and concurrent uses
+    are counted; the collector runs again once the last one ends."""
+    global _collection_pauses
+    with _collection_lock:
+        _collection_pauses += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _collection_lock:
+            _collection_pauses -= 1
+            if _collection_pauses == 0:
+                gc.freeze()
+                gc.enable()

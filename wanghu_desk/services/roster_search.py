@@ -83,6 +83,10 @@ class RosterSearch:
                 if prev_exact is None and last.startswith(prev) and _is_letters(prev) == _is_letters(last):
                     start, done = kept, len(words) - 1
                     break
+        if len(words) == 1 and start is not self._all and len(start) * 2 > len(self._all):
+            # most rows still in: a fresh pass over the whole list (its texts lie in order
+            # in memory) is faster than looking up each kept position's text
+            start, done = self._all, 0
         positions = start
         for token, exact_id in words[done:]:
             positions = self._match(positions, token, exact_id)
