@@ -8,6 +8,8 @@ from conftest import DEMO_TODAY
 from models import Branch, Community, Member
 from models.reporting import ReportingMember, ReportingOrder, ReportingOrderMember
 from wanghu_desk.services import reporting
+from wanghu_desk.services.imports import ImportCounts
+from wanghu_desk.services.reporting import importing
 
 TODAY = DEMO_TODAY
 TABLES = (ReportingMember, ReportingOrder, ReportingOrderMember, Member)
@@ -50,7 +52,14 @@ def accepted_order() -> int:
     return oid
 
 
+def imported_registration() -> None:
+    values = reporting.check_registration(registration_raw(), today=TODAY)
+    for _step in importing.commit([values], ImportCounts(), "报到名册.xlsx", {"today": TODAY}):
+        pass
+
+
 RECIPES = {
+    "reporting.importing.commit": (lambda _: imported_registration(), TABLES, lambda: None),
     "reporting.members.register_member": (lambda _: new_registration(), TABLES, lambda: None),
     "reporting.members.update_registration": (
         lambda rid: reporting.update_registration(rid, {**reporting.registration_values(rid), "skills": "水电维修"},
@@ -75,4 +84,5 @@ READS = """
     reporting.orders.next_number reporting.orders.check_order reporting.orders.check_step
     reporting.orders.list_orders reporting.orders.order_row reporting.orders.allowed_steps
     reporting.orders.letter_data reporting.orders.branch_choices reporting.orders.wish_choices
+    reporting.importing.classify
 """.split()  # noqa: SIM905 - one name per word
