@@ -1,6 +1,6 @@
 """peewee tables of wanghu-desk and their schema migrations. Imports nothing above it."""
 
-from models import building_eval, points, reporting
+from models import reporting
 from models.base import BaseModel, db
 from models.tables import (
     ALL_TABLES as _CORE_TABLES,
@@ -40,7 +40,7 @@ from models.tables import (
 )
 
 #: Every table, in creation order: the core ones, then each register's module.
-ALL_TABLES = [*_CORE_TABLES, *points.TABLES, *reporting.TABLES, *building_eval.TABLES]
+ALL_TABLES = [*_CORE_TABLES, *reporting.TABLES]
 
 __all__ = [
     "ALL_TABLES", "Account", "AuditEvent", "BaseModel", "Branch", "BranchAlias",

@@ -1,4 +1,4 @@
-"""在职党员双报到 and the 三单制 orders (migration 6).
+"""在职党员双报到 and the 三单制 orders (migration 5).
 
 `ReportingMember`: a member (usually working elsewhere) who reported to the community
 where they live, with the work unit, the unit's party organisation, the residence

@@ -1,4 +1,4 @@
-"""Migration 6 (双报到 / 三单制) from the version-5 schema: existing data kept, the new tables
+"""Migration 5 (双报到 / 三单制) from the version-4 schema: existing data kept, the new tables
 empty, writable and constrained."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from models.reporting import ReportingMember, ReportingOrder, ReportingOrderMemb
 from wanghu_desk import database
 
 
-def _version_5_database(path) -> None:
+def _version_4_database(path) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
-    assert migrate(conn, 0, MIGRATIONS[:5]) == [1, 2, 3, 4, 5]
+    assert migrate(conn, 0, MIGRATIONS[:4]) == [1, 2, 3, 4]
     conn.execute("INSERT INTO community (id, name, sort_order) VALUES (1, '望湖社区', 1)")
     conn.execute("INSERT INTO branch (id, name, category, status, sort_order) VALUES (1, '望湖城小区党支部', 'estate', 'active', 1)")
     conn.execute("INSERT INTO member (id, name, name_initials, id_number, category, branch_id, status, is_lost_contact,"
@@ -25,12 +25,12 @@ def _version_5_database(path) -> None:
     conn.close()
 
 
-def test_migration_6_adds_the_reporting_tables_and_keeps_the_data(tmp_path):
-    assert [m.version for m in MIGRATIONS][5] == 6
-    path = tmp_path / "v5.db"
-    _version_5_database(path)
+def test_migration_5_adds_the_reporting_tables_and_keeps_the_data(tmp_path):
+    assert [m.version for m in MIGRATIONS][4] == 5
+    path = tmp_path / "v4.db"
+    _version_4_database(path)
     with database.opened(path, backups_dir=tmp_path / "bk") as handle:
-        assert 6 in handle.migrated
+        assert 5 in handle.migrated
         assert db.execute_sql("SELECT name, reported_at_residence FROM member").fetchall() == [("张三", 1)]
         assert ReportingMember.select().count() == 0
         ReportingMember.create(member=1, work_unit="区财政局", community=1, reported_on="2026-03-01")
@@ -44,11 +44,11 @@ def test_migration_6_adds_the_reporting_tables_and_keeps_the_data(tmp_path):
         assert db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-def test_migration_6_and_its_version_bump_are_one_step(tmp_path):
-    path = tmp_path / "v5.db"
-    _version_5_database(path)
+def test_migration_5_and_its_version_bump_are_one_step(tmp_path):
+    path = tmp_path / "v4.db"
+    _version_4_database(path)
     conn = sqlite3.connect(path, isolation_level=None)
-    assert migrate(conn, 5, MIGRATIONS[:6]) == [6]
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 6
+    assert migrate(conn, 4, MIGRATIONS[:5]) == [5]
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == 5
     assert conn.execute("SELECT COUNT(*) FROM reporting_order").fetchone()[0] == 0
     conn.close()

@@ -55,9 +55,7 @@ MIGRATIONS: list[Migration] = [
     Migration(2, "党员增加延长预备期（至何日、原因）", _sql("0002_probation_extension.sql")),
     Migration(3, "账号记录连续输错密码次数和锁定时间", _sql("0003_account_lockout.sql")),
     Migration(4, "增加居民事项（社情民意、议事协商、矛盾调解、扫码报事、微心愿）", _sql("0004_matters.sql")),
-    Migration(5, "增加党员积分（积分方案、积分记录、月结）", _sql("0005_points.sql")),
-    Migration(6, "增加在职党员双报到与三单制", _sql("0006_reporting.sql")),
-    Migration(7, "增加楼栋积分评比与流动红旗", _sql("0007_building_eval.sql")),
+    Migration(5, "增加在职党员双报到与三单制", _sql("0005_reporting.sql")),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -1,4 +1,4 @@
--- Migration 6: 在职党员双报到与三单制（报到登记、居民点单、支部下单、党员接单、完成评价）.
+-- Migration 5: 在职党员双报到与三单制（报到登记、居民点单、支部下单、党员接单、完成评价）.
 
 CREATE TABLE "reporting_member" (
     "id" INTEGER NOT NULL PRIMARY KEY, "member_id" INTEGER NOT NULL, "work_unit" VARCHAR(255) NOT NULL, "unit_kind" VARCHAR(255) NOT NULL, "unit_party_org" VARCHAR(255), "community_id" INTEGER NOT NULL, "estate_id" INTEGER, "reported_on" DATE NOT NULL, "skills" VARCHAR(255), "posts" VARCHAR(255), "status" VARCHAR(255) NOT NULL, "withdrawn_on" DATE, "note" TEXT, "created_at" VARCHAR(255) NOT NULL, "updated_at" VARCHAR(255) NOT NULL, FOREIGN KEY ("member_id") REFERENCES "member" ("id") ON DELETE RESTRICT, FOREIGN KEY ("community_id") REFERENCES "community" ("id") ON DELETE RESTRICT, FOREIGN KEY ("estate_id") REFERENCES "estate" ("id") ON DELETE RESTRICT);
