@@ -12,8 +12,10 @@ this module only lays them out with `reports.pdf.document.OfficialDocument`:
                       settled (小区/社区/街道), overdue open matters; a table by kind
                       (微心愿 claimed and fulfilled) — every figure from
                       `services.matters.figures`, never recounted here
-    六、星级评定      the last finalized rating: distribution (bar chart and table)
-    七、经费保障      funds of year Y up to the quarter's end, per branch; estate
+    六、在职党员双报到  reporting members, the 三单制 orders of the quarter (placed, done,
+                     open), 服务人次, hours, 满意率 (`services.reporting.figures`)
+    七、星级评定      the last finalized rating: distribution (bar chart and table)
+    八、经费保障      funds of year Y up to the quarter's end, per branch; estate
                       branches under ¥10,000 flagged
     签字栏            填报单位, 负责人, 填报人, 联系电话, 日期
 
@@ -57,10 +59,13 @@ from wanghu_desk.services.quarterly import (
     member_figures,
     organization_figures,
     rating_figures,
+    reporting_figures,
+    reporting_reported,
     share_permille,
     unit_info,
     volunteer_figures,
 )
+from wanghu_desk.services.reporting import ReportingFigures
 
 __all__ = [
     "build_quarterly_document",
@@ -275,6 +280,33 @@ def _matters(doc: OfficialDocument, f: QuarterFigures, m: MatterFigures | None, 
                        "已完成为本季度完成的微心愿个数。")
 
 
+def _reporting(doc: OfficialDocument, f: QuarterFigures, r: ReportingFigures | None, tables: Iterator[int]) -> None:
+    """在职党员双报到 and the 三单制: the quarter's figures as `services.reporting.figures` gives
+    them (also behind the tab and `stats --json`); nothing is counted here."""
+    p = f.period
+    doc.heading("在职党员双报到")
+    if not reporting_reported(r):
+        doc.paragraph(f"截至{f.as_of_label}，尚无在职党员到居住地社区报到的记录，本季度无三单制服务。")
+        return
+    text = (f"截至{f.as_of_label}，到居住地社区报到的在职党员{count(r.reporting_members)}名"
+            f"（本季度新报到{count(r.newly_reported)}名）。本季度（{p.span_label}）居民点单{count(r.orders_placed)}件，"
+            f"完成{count(r.orders_done)}件，党员服务{count(r.services)}人次（{count(r.members_served)}名党员），"
+            f"服务时长{r.hours_text}；")
+    text += (f"已评价{count(r.evaluated)}件，满意和基本满意{count(r.satisfied)}件，满意率{r.satisfaction_rate}。"
+             if r.evaluated else "完成的服务单均未评价。")
+    text += (f"截至{f.as_of_label}，尚未完成的服务单{count(r.open_orders)}件。" if r.open_orders
+             else f"截至{f.as_of_label}，无未完成的服务单。")
+    doc.paragraph(text)
+    doc.table(["报到党员", "新报到", "居民点单", "完成", "取消", "服务人次", "服务时长", "满意率", "未完成"],
+              [[count(r.reporting_members), count(r.newly_reported), count(r.orders_placed), count(r.orders_done),
+                count(r.orders_cancelled), count(r.services), r.hours_text, r.satisfaction_rate,
+                count(r.open_orders)]],
+              col_widths=[1.7, 1.5, 1.7, 1.4, 1.4, 1.7, 2.2, 1.6, 1.6], numeric_columns=set(range(9)),
+              caption=f"表{next(tables)}  本季度在职党员双报到和三单制服务情况",
+              note="注：三单制指居民点单、支部下单、党员接单；服务人次为完成的服务单×接单党员数；"
+                   "满意率＝（满意＋基本满意）÷已评价；未完成为截至统计日已点单但未完成、未取消的服务单。")
+
+
 def _rating(doc: OfficialDocument, f: QuarterFigures, rating: RatingFigures | None, tables: Iterator[int]) -> None:
     doc.heading("星级评定")
     if rating is None:
@@ -380,6 +412,7 @@ def build_quarterly_document(
     _members(doc, f, f.members, tables)
     _volunteers(doc, f, f.volunteers, tables)
     _matters(doc, f, f.matters, tables)
+    _reporting(doc, f, f.reporting, tables)
     _rating(doc, f, f.rating, tables)
     _funds(doc, f, f.funds, tables)
     doc.signature_block([
@@ -411,7 +444,7 @@ def quarterly_report_steps(
     period = Quarter(year, quarter)  # UsageError for a bad quarter, before any work
     today = report_date or dt.date.today()
     as_of = as_of_date(period, today)
-    total = 10
+    total = 11
     yield 0, total, "加载字体…"
     fonts = fonts or resolve_fonts(font_dirs)
     yield 1, total, "读取填报单位…"
@@ -428,13 +461,15 @@ def quarterly_report_steps(
     funds = fund_figures(period, as_of)
     yield 7, total, "统计居民事项…"
     matter_totals = matter_figures(period, as_of)
+    yield 8, total, "统计在职党员双报到…"
+    reporting_totals = reporting_figures(period, as_of)
     figures = QuarterFigures(period=period, unit=unit, organization=organization, members=members,
                              volunteers=volunteers, rating=rating, funds=funds, generated_on=today, as_of=as_of,
-                             matters=matter_totals)
-    yield 8, total, "排版…"
+                             matters=matter_totals, reporting=reporting_totals)
+    yield 9, total, "排版…"
     doc = build_quarterly_document(figures, fonts=fonts, preparer=preparer, phone=phone, report_date=report_date,
                                    leader=leader)
-    yield 9, total, "生成 PDF 文件…"
+    yield 10, total, "生成 PDF 文件…"
     path = doc.build(out_path)
     yield total, total, f"已生成：{path.name}（{doc.pages} 页）"
     return path

@@ -56,8 +56,9 @@ from models import (
 )
 from wanghu_desk import vocab
 from wanghu_desk.errors import UsageError
-from wanghu_desk.services import ledger, matters, settings
+from wanghu_desk.services import ledger, matters, reporting, settings
 from wanghu_desk.services.matters import MatterFigures
+from wanghu_desk.services.reporting import ReportingFigures
 from wanghu_desk.validation import probation_due
 
 __all__ = [
@@ -81,6 +82,8 @@ __all__ = [
     "organization_figures",
     "quarter_figures",
     "rating_figures",
+    "reporting_figures",
+    "reporting_reported",
     "unit_info",
     "volunteer_figures",
 ]
@@ -328,6 +331,7 @@ class QuarterFigures:
     generated_on: dt.date
     as_of: dt.date | None = None  # the quarter's end, or the day of a report on a running quarter
     matters: MatterFigures | None = None  # residents' matters of the quarter (services.matters.figures)
+    reporting: ReportingFigures | None = None  # 双报到 / 三单制 of the quarter (services.reporting.figures)
 
     def __post_init__(self) -> None:
         if self.as_of is None:
@@ -346,7 +350,8 @@ class QuarterFigures:
     def is_empty(self) -> bool:
         """Nothing at all to report: no branches, members, service, rating, ledger or matters."""
         return not (self.organization.branches_total or self.members.total or self.volunteers.records
-                    or self.rating or self.funds.entries or matters_reported(self.matters))
+                    or self.rating or self.funds.entries or matters_reported(self.matters)
+                    or reporting_reported(self.reporting))
 
 
 # ------------------------------------------------------------------ formatting helpers
@@ -630,6 +635,16 @@ def matter_figures(period: Quarter, as_of: dt.date | None = None) -> MatterFigur
     return matters.figures(period.start, period.end, today=as_of or period.end)
 
 
+def reporting_figures(period: Quarter, as_of: dt.date | None = None) -> ReportingFigures:
+    """双报到 / 三单制 of the quarter up to `as_of`, from `services.reporting.figures` (the
+    one source of these figures, also behind `stats --json` and the tab)."""
+    return reporting.quarter_figures(period.start, as_of or period.end)
+
+
+def reporting_reported(r: ReportingFigures | None) -> bool:
+    return r is not None and bool(r.reporting_members or r.orders_placed or r.orders_done or r.open_orders)
+
+
 def matters_reported(m: MatterFigures | None) -> bool:
     """Whether the quarter has any matter to report: received, settled or open past its deadline."""
     return m is not None and bool(m.total.received or m.total.settled or m.total.overdue_open)
@@ -658,4 +673,5 @@ def quarter_figures(year: int, quarter: int, *, today: dt.date | None = None) ->
         generated_on=today,
         as_of=as_of,
         matters=matter_figures(period, as_of),
+        reporting=reporting_figures(period, as_of),
     )

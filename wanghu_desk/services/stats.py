@@ -123,7 +123,14 @@ def collect(today: dt.date | None = None) -> dict[str, Any]:
         "ratings": rating_summary(),
         "ledger": ledger_summary(),
         "matters": _matters_summary(today),
+        "reporting": _reporting_summary(today),
     }
+
+
+def _reporting_summary(today: dt.date | None) -> dict[str, Any]:
+    from wanghu_desk.services import reporting  # 双报到 / 三单制: this year's figures
+
+    return reporting.stats_summary(today or dt.date.today())
 
 
 def _matters_summary(today: dt.date | None) -> dict[str, Any]:
@@ -193,4 +200,5 @@ def collect_quarter(year: int, quarter: int, *, today: Any = None) -> dict[str, 
             "spent_in_quarter_fen": funds.spent_in_quarter_fen,
             "estate_below_minimum": [b.name for b in funds.below_minimum],
         },
+        "reporting": None if f.reporting is None else f.reporting.as_dict(),
     }
