@@ -14,7 +14,7 @@ from wanghu_desk import cli
 
 def test_every_roster_export_kind_is_a_cli_export_kind_and_has_a_window_title():
     assert set(exports.EXPORT_KINDS) <= set(cli.EXPORT_KINDS)
-    assert set(cli.EXPORT_KINDS) - set(exports.EXPORT_KINDS) == {"rating", "ledger", "matters"}
+    assert set(cli.EXPORT_KINDS) - set(exports.EXPORT_KINDS) == {"rating", "ledger", "matters", "reporting"}
     assert set(exports.EXPORT_KINDS) <= set(export_actions.TITLES)
 
 

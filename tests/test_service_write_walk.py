@@ -165,7 +165,7 @@ READS: frozenset[str] = frozenset(
     quarterly.hours_text quarterly.percent_text quarterly.share_permille quarterly.unit_info
     quarterly.organization_figures quarterly.member_figures quarterly.volunteer_figures
     quarterly.rating_figures quarterly.fund_figures quarterly.as_of_date quarterly.quarter_figures
-    quarterly.Quarter.containing quarterly.matter_figures quarterly.matters_reported
+    quarterly.Quarter.containing quarterly.matter_figures quarterly.matters_reported quarterly.reporting_figures quarterly.reporting_reported members.sorted_in_runs
     rating.scheme_detail rating.years rating.round_info rating.scheme_for_year rating.publicity_days
     rating.load_sheet rating.evaluate rating.year_result rating.distribution rating.history rating.dropped
     rating.missing_branches rating.finalize_problems rating.normalize_score_row rating.match_score_header

@@ -106,7 +106,7 @@ def test_title_header_and_status_bar(window, demo_db):
     assert str(demo_db.path) in window.path_label.text()
     assert "党支部 74 个" in window.counts_label.text()
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "首页", "党组织", "党员", "楼栋党小组", "志愿服务", "居民事项", "星级评定", "经费台账", "报表中心", "系统",
+        "首页", "党组织", "党员", "楼栋党小组", "志愿服务", "居民事项", "双报到", "星级评定", "经费台账", "报表中心", "系统",
     ]
 
 

@@ -358,6 +358,22 @@ def _backup(ctx):
                         run=lambda *_a, **_k: None)
 
 
+def _reporting(cls_name: str, state: str | None = None):
+    """A dialog of the 双报到 tab; the step forms open on an order in `state`."""
+
+    def make(ctx):
+        from models.reporting import ReportingOrder
+        from ui import reporting_dialogs
+
+        cls = getattr(reporting_dialogs, cls_name)
+        if state is None:
+            return cls(ctx.window, today=TODAY) if cls_name == "OrderDialog" else cls(ctx.window)
+        order = ReportingOrder.select().where(ReportingOrder.state == state).order_by(ReportingOrder.id).first()
+        return cls(ctx.window, order_id=order.id, today=TODAY)
+
+    return make
+
+
 def _matter(cls_name: str, pick=None):
     """A dialog of the 事项 tab; `pick` finds the matter (the step forms need one)."""
 
@@ -442,6 +458,12 @@ ENTRIES: list[Entry] = [
     Entry("backup", "ui.backup_dialog.BackupDialog", _backup),
     Entry("system_account", "ui.system_tab.AccountDialog", _account),
     Entry("matter_new", "ui.matter_dialogs.MatterDialog", _matter("MatterDialog")),
+    Entry("reporting_register", "ui.reporting_dialogs.RegisterDialog", _reporting("RegisterDialog")),
+    Entry("reporting_order", "ui.reporting_dialogs.OrderDialog", _reporting("OrderDialog")),
+    Entry("reporting_assign", "ui.reporting_dialogs.AssignDialog", _reporting("AssignDialog", "ordered")),
+    Entry("reporting_accept", "ui.reporting_dialogs.AcceptDialog", _reporting("AcceptDialog", "assigned")),
+    Entry("reporting_complete", "ui.reporting_dialogs.CompleteDialog", _reporting("CompleteDialog", "accepted")),
+    Entry("reporting_cancel", "ui.reporting_dialogs.CancelDialog", _reporting("CancelDialog", "ordered")),
     Entry("matter_step_decide", "ui.matter_dialogs.StepDialog", _matter("StepDialog", _deliberation_at("deliberate"))),
     Entry("matter_step_act", "ui.matter_dialogs.StepDialog", _matter("StepDialog", _deliberation_at("decide"))),
     Entry("matter_escalate", "ui.matter_dialogs.EscalateDialog", _matter(
